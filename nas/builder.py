@@ -1,0 +1,32 @@
+"""``build_model``: any valid architecture config -> a PyTorch model."""
+
+from __future__ import annotations
+
+from nas.arch.config import ArchConfig
+from nas.arch.shapes import infer_shapes
+from nas.blocks import build_block
+from nas.model import Head, Network, Stage
+from nas.ops import StageShortcut
+
+
+def build_model(config: ArchConfig) -> Network:
+    """Build the network a config describes, for the config's input and classes.
+
+    Raises:
+        ConfigError: naming the field, if the config cannot be built.
+    """
+    shapes = iter(infer_shapes(config))
+    stem_shape = next(shapes)
+    stem = build_block(config.stem, stem_shape.in_channels)
+    stages = []
+    for stage in config.stages:
+        block_shapes = [next(shapes) for _ in stage.blocks]
+        blocks = [build_block(s.block, s.in_channels) for s in block_shapes]
+        shortcut = None
+        if stage.shortcut == "stage" and len(blocks) > 1:
+            first, last = block_shapes[0], block_shapes[-1]
+            stride = -(-first.out_size // last.out_size)
+            shortcut = StageShortcut(first.out_channels, last.out_channels, stride)
+        stages.append(Stage(blocks, shortcut))
+    last = block_shapes[-1]
+    return Network(stem, stages, Head(config.head, last.out_channels, config.num_classes))

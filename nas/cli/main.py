@@ -1,0 +1,52 @@
+"""The ``nas`` command: one module per subcommand, each with ``add_parser`` and ``run``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from nas.errors import NasError
+
+# Imported lazily (by name) so `nas --help` and `nas presets` start fast.
+SUBCOMMANDS = ("presets", "profile", "space", "search", "report", "export", "train", "status")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nas",
+        description=(
+            "Neural architecture search for lightweight image classifiers: search a space of "
+            "HetConv / Ghost / ECA / deformable / factorized-kernel networks for the most accurate "
+            "architecture under a hard FLOPs budget."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    import importlib
+
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(f"nas.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"nas.cli.{name}":
+                continue
+            raise
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except NasError as exc:
+        print(f"nas {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"nas {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""``nas presets``: list the papers' networks available as presets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "presets",
+        help="list the papers' networks available as presets",
+        description="List the presets: the papers' own networks, as configs in the search space.",
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nas.presets import PRESETS, paper_of
+
+    rows = []
+    for name, make in PRESETS.items():
+        config = make()
+        rows.append({
+            "name": name, "paper": paper_of(name), "input": "x".join(map(str, config.input_shape)),
+            "classes": config.num_classes, "blocks": len(config.blocks) + 1,
+        })
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    print(f"{'preset':<{width}}  {'input':<9}  {'classes':>7}  {'blocks':>6}  paper")
+    for r in rows:
+        print(f"{r['name']:<{width}}  {r['input']:<9}  {r['classes']:>7}  {r['blocks']:>6}  {r['paper']}")
+    return 0

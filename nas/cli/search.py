@@ -1,0 +1,81 @@
+"""``nas search``: multi-objective architecture search under a hard FLOPs budget."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nas.search.budget import format_count
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "search",
+        help="search a space for the best accuracy/FLOPs trade-off under a hard budget",
+        description=(
+            "Run (or resume) an Optuna multi-objective study: sample architectures from SPACE, count "
+            "their FLOPs before any training (over-budget ones get no training time), train the rest "
+            "briefly on a validation split carved from the training set, and keep the Pareto front of "
+            "validation accuracy vs cost. Re-running the same command resumes the study."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("space", metavar="SPACE", help="a search-space YAML file (see search_spaces/)")
+    p.add_argument("--max-flops", required=True, metavar="N", help="hard FLOPs budget, e.g. 5M, 1.5G, 300000")
+    p.add_argument("--max-params", metavar="N", help="optional hard parameter budget, e.g. 500K")
+    p.add_argument("--trials", type=int, default=24, help="completed (trained, within budget) trials the study aims for, across all workers")
+    p.add_argument("--timeout", type=float, metavar="SEC", help="stop starting new trials after SEC seconds")
+    p.add_argument("--study", metavar="NAME", help="study name (default: <space>-<budget>-<dataset>)")
+    p.add_argument("--storage", metavar="URL", help="Optuna storage URL (default: sqlite:///studies/<study>.db); "
+                   "postgresql://user:pass@host/db lets many hosts share one study")
+    p.add_argument("--dataset", default="fashion-mnist", help="fashion-mnist, cifar10, cifar100, folder:PATH or synthetic")
+    p.add_argument("--data-dir", metavar="DIR", help="where the data set's files are (default for fashion-mnist: "
+                   "/usr/share/datasets/fashion-mnist)")
+    p.add_argument("--epochs", type=int, default=2, help="proxy-training epochs per trial")
+    p.add_argument("--train-subset", type=int, default=6000, metavar="N", help="training images per trial (0: all)")
+    p.add_argument("--val-size", type=int, default=2000, metavar="N", help="validation images carved from the training set")
+    p.add_argument("--batch-size", type=int, default=128, help="proxy-training batch size")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sampler, the data split and training")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes on this host")
+    p.add_argument("--threads", type=int, metavar="N", help="torch threads per worker (default: cores / jobs)")
+    p.add_argument("--sampler", default="tpe", choices=("tpe", "nsga2", "random"), help="Optuna sampler")
+    p.add_argument("--objectives", default="accuracy,flops", help="comma list from accuracy, flops, params, latency")
+    p.add_argument("--with-presets", action="store_true", help="also evaluate the papers' presets that fit the data's "
+                   "input, as baselines for the report")
+    p.add_argument("--preset-max-flops", metavar="N", help="skip presets above this many FLOPs (default: 4x the budget)")
+    p.add_argument("--heartbeat", type=int, default=30, metavar="SEC", help="worker heartbeat interval")
+    p.add_argument("--grace", type=int, default=120, metavar="SEC", help="a trial silent this long is failed and retried")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nas.search.budget import parse_count
+    from nas.search.objective import parse_objectives
+    from nas.search.run import run_search, settings_from
+
+    settings = settings_from(
+        space=args.space,
+        max_flops=parse_count(args.max_flops, "--max-flops"),
+        max_params=parse_count(args.max_params, "--max-params") if args.max_params else None,
+        trials=args.trials, timeout=args.timeout, study=args.study, storage=args.storage,
+        dataset=args.dataset, data_dir=args.data_dir, epochs=args.epochs,
+        train_subset=args.train_subset or None, val_size=args.val_size, batch_size=args.batch_size,
+        seed=args.seed, jobs=args.jobs, threads=args.threads, sampler=args.sampler,
+        objectives=parse_objectives(args.objectives), with_presets=args.with_presets,
+        preset_max_flops=parse_count(args.preset_max_flops, "--preset-max-flops") if args.preset_max_flops else None,
+        heartbeat=args.heartbeat, grace=args.grace, progress=not args.no_progress and sys.stderr.isatty(),
+    )
+    summary = run_search(settings)
+    print(f"study {summary.study} ({summary.storage}): {summary.complete} complete, "
+          f"{summary.infeasible} over budget, {summary.failed} failed; "
+          f"{summary.feasible_fraction:.0%} of {summary.sampled} sampled architectures were feasible; "
+          f"{summary.wall_s / 60:.1f} min")
+    if summary.linear_accuracy is not None:
+        print(f"linear classifier (same proxy training): {summary.linear_accuracy:.2%} validation accuracy")
+    if summary.best:
+        print("Pareto front (validation accuracy vs cost):")
+        for row in summary.best:
+            print(f"  trial {row['trial']:>3}  acc {row['accuracy']:.2%}  FLOPs {format_count(row['flops'])}  "
+                  f"params {format_count(row['params'])}  {row['notation']}")
+    return 0
