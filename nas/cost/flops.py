@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from fvcore.nn import FlopCountAnalysis
 from torch import nn
+
+with warnings.catch_warnings():  # fvcore's import uses torch.jit.script, deprecated in torch 2.x
+    warnings.simplefilter("ignore", FutureWarning)
+    from fvcore.nn import FlopCountAnalysis
 
 from nas.cost._modes import modes_restored
 from nas.cost.stages import stage_modules

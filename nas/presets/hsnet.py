@@ -11,10 +11,10 @@ from nas.arch.config import ArchConfig, BlockConfig, HeadConfig, StageConfig
 from nas.arch.notation import decode_blocks
 
 _STAGES = (
-    ("reshet_k3_s2_e2_c48_p4_g2_eca", "reshet_k3_e2_c48_p4_g2_eca"),
-    ("reshet_k3_s2_e2_c96_p4_g2_eca", "reshet_k3_e2_c96_p4_g2_eca_r2"),
-    ("reshet_k3_s2_e2_c192_p4_g2_eca", "reshet_k3_e2_c192_p4_g2_eca_r3"),
-    ("reshet_k3_s2_e2_c384_p4_g2", "reshet_k3_e2_c384_p4_g2"),
+    ("reshet_k3_s2_e2_c32_p8_g2_eca", "reshet_k3_e2_c32_p8_g2_eca"),
+    ("reshet_k3_s2_e2_c64_p8_g2_eca", "reshet_k3_e2_c64_p8_g2_eca"),
+    ("reshet_k3_s2_e2_c128_p8_g2_eca", "reshet_k3_e2_c128_p8_g2_eca_r2"),
+    ("reshet_k3_s2_e2_c256_p8_g2", "reshet_k3_e2_c256_p8_g2"),
 )
 
 
@@ -22,7 +22,7 @@ def hsnet() -> ArchConfig:
     """HSNet at 224x224, 1000 classes."""
     return ArchConfig(
         name="hsnet",
-        stem=BlockConfig("hsstem", out=32, stride=2),
+        stem=BlockConfig("hsstem", out=24, stride=2),
         stages=tuple(StageConfig(decode_blocks(s)) for s in _STAGES),
         head=HeadConfig(hidden=1280, act="relu", dropout=0.2),
         in_channels=3, resolution=224, num_classes=1000,

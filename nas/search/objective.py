@@ -9,6 +9,8 @@ did not complete, ``infeasible`` / ``duplicate_of`` / ``fail_reason``.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -25,6 +27,9 @@ from nas.errors import TrainingDiverged
 from nas.search.budget import Budget
 from nas.space import SearchSpace
 from nas.train import TrainSettings, train_proxy
+
+#: Who runs a trial (host:pid), so ``nas status`` can list the workers seen recently.
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 #: Objective name -> Optuna direction.
 OBJECTIVES = {"accuracy": "maximize", "flops": "minimize", "params": "minimize", "latency": "minimize"}
@@ -92,6 +97,7 @@ class Objective:
     def evaluate(self, trial: optuna.Trial, config: ArchConfig, baseline: str | None = None) -> list[float]:
         """Measure ``config`` in ``trial``; prunes it (no training) when over budget or a duplicate."""
         notation = config.notation()
+        trial.set_user_attr("worker", WORKER)
         trial.set_user_attr("arch", to_dict(config))
         trial.set_user_attr("notation", notation)
         if baseline:

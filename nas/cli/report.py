@@ -1,0 +1,42 @@
+"""``nas report``: write a study's self-contained HTML report (Pareto front, progress, importances)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report",
+        help="write a study's HTML report: Pareto front, hypervolume, importances, best trials",
+        description=(
+            "Write one self-contained HTML file (plotly.js inlined, opens offline) showing a study's "
+            "validation accuracy against FLOPs / params / latency with the Pareto front, the budget and "
+            "the papers' baselines, the hypervolume over trials, parameter importances and a table of "
+            "the Pareto-optimal architectures. A study with no completed trial yet still gets a page "
+            "that says so (and a note on stderr); the exit code is 0."
+        ),
+    )
+    p.add_argument("study", metavar="STUDY", help="study name (as given to or printed by 'nas search')")
+    p.add_argument("--storage", metavar="URL",
+                   help="Optuna storage URL holding the study (default: sqlite:///studies/STUDY.db, "
+                        "which must exist)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="HTML file to write; its folder is created (default: reports/STUDY.html)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from optuna.trial import TrialState
+
+    from nas.report.html import render_report
+    from nas.study_io import load_study
+
+    study = load_study(args.study, args.storage)
+    path = render_report(study, args.output or f"reports/{args.study}.html")
+    if not any(t.state == TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
+        print(f"nas report: note: study {args.study!r} has no completed trial yet; the report says so",
+              file=sys.stderr)
+    print(path)
+    return 0
