@@ -1,0 +1,1 @@
+"""Reports on a search: the Pareto computation (:mod:`.pareto`) and its HTML drawing (:mod:`.html`)."""

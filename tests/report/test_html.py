@@ -1,0 +1,89 @@
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from fakes import new_study, realistic_study
+
+from nas.cli.main import main
+from nas.report.html import _ERROR_HOOK, render_report
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+EXTERNAL = re.compile(r"<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*[\"']?(https?:)?//", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    return render_report(realistic_study(), tmp_path_factory.mktemp("report") / "realistic.html")
+
+
+def test_self_contained(report):
+    text = report.read_text(encoding="utf-8")
+    assert not EXTERNAL.search(text), EXTERNAL.search(text)
+    markup = re.sub(r"<script>.*?</script>", "<script></script>", text, flags=re.S)  # page minus inline JS
+    assert "<link" not in markup and "src=" not in markup and "mathjax" not in markup.lower()
+    assert "Plotly.newPlot" in text and len(text) > 3_000_000  # plotly.js itself is inlined
+    assert text.count("plotly.js v") == 1  # ... once
+    for div in ("pareto-flops", "pareto-params", "pareto-latency_ms", "hypervolume", "importance-accuracy"):
+        assert f'id="{div}"' in text
+    assert "hsnet-tiny" in text and "mobilenetv3-small" in text and "budget 5M" in text
+    assert "<h1>Study realistic</h1>" in text and "71.00%" in text and 'class="dataframe pareto"' in text
+
+
+def test_empty_study_still_writes_a_page(tmp_path):
+    text = render_report(new_study("empty"), tmp_path / "sub" / "empty.html").read_text(encoding="utf-8")
+    assert 'id="no-trials"' in text and "0 completed" in text and "</html>" in text
+
+
+def test_cli(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    realistic_study(url)
+    out = tmp_path / "r.html"
+    assert main(["report", "realistic", "--storage", url, "-o", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == str(out) and out.exists()
+    assert main(["report", "nope", "--storage", url]) == 2
+    assert "studies there: realistic" in capsys.readouterr().err
+
+
+def test_cli_missing_default_storage(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "ghost"]) == 2
+    assert "no study 'ghost'" in capsys.readouterr().err
+
+
+def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]
+    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_renders_in_a_browser(report, tmp_path):
+    from PIL import Image
+
+    dom = _chromium(tmp_path, "--dump-dom", report.as_uri()).stdout
+    assert dom.count('class="main-svg"') >= 5, "plotly drew no figures"
+    assert re.search(r'class="[^"]*js-plotly-plot[^"]*"[^>]*>.*?<svg', dom, re.S)
+    errors = re.search(r'<pre id="js-errors"[^>]*>(.*?)</pre>', dom, re.S)
+    assert errors is not None and errors.group(1).strip() == "", errors and errors.group(1)
+
+    png = tmp_path / "report.png"
+    _chromium(tmp_path, f"--screenshot={png}", "--window-size=1400,2400", report.as_uri())
+    image = Image.open(png).convert("RGB")
+    assert image.size == (1400, 2400)
+    colours = image.getcolors(maxcolors=1 << 20)
+    non_white = sum(n for n, c in colours if c != (255, 255, 255))
+    assert len(colours) > 50 and non_white > 0.02 * 1400 * 2400, "the screenshot is (nearly) blank"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_error_hook_catches_errors(tmp_path):
+    page = tmp_path / "broken.html"
+    page.write_text(f"<html><head>{_ERROR_HOOK}</head><body><pre id='js-errors' hidden></pre>"
+                    "<script>undefinedFunction();</script></body></html>")
+    dom = _chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
+    assert "undefinedFunction" in re.search(r'<pre id="js-errors"[^>]*>(.*?)</pre>', dom, re.S).group(1)
