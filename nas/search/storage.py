@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import optuna
-from optuna.storages import RDBStorage, RetryFailedTrialCallback
+from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
 from nas.errors import StorageError
 
@@ -28,7 +28,7 @@ def open_storage(
 
     SQLite gets a lock timeout so that several processes on one host can share a file; with a
     heartbeat, a trial whose worker died is failed after the grace period and retried
-    (``RetryFailedTrialCallback``), the retry pointing at the original.
+    (``RetryHeartbeatStaleTrialCallback``), the retry pointing at the original.
 
     Raises:
         StorageError: naming the URL (password hidden) and the problem.
@@ -53,7 +53,9 @@ def open_storage(
             engine_kwargs=engine_kwargs,
             heartbeat_interval=heartbeat_interval,
             grace_period=grace_period,
-            failed_trial_callback=RetryFailedTrialCallback(max_retry=max_retry) if heartbeat_interval else None,
+            heartbeat_stale_trial_callback=(
+                RetryHeartbeatStaleTrialCallback(max_retry=max_retry) if heartbeat_interval else None
+            ),
         )
     except ModuleNotFoundError as exc:
         hint = " (pip install 'psycopg[binary]')" if "psycopg" in str(exc.name) else ""
