@@ -27,7 +27,8 @@ def test_bad_storage_urls(url, message):
 def test_search_cli_unreachable_server_exit_2(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "nas.cli.main", "search", str(ROOT / "search_spaces/lightweight.yaml"),
-         "--max-flops", "5M", "--dataset", "synthetic", "--storage", "postgresql://nas:pw@127.0.0.1:1/nas"],
+         "--max-flops", "5M", "--dataset", "synthetic", "--val-size", "128",
+         "--storage", "postgresql://nas:pw@127.0.0.1:1/nas"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 2, proc.stderr

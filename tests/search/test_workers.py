@@ -79,6 +79,7 @@ def wait_for(predicate, timeout, what):
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
 def test_killed_worker_is_retried_and_nothing_is_lost(tiny_space, tmp_path, backend):
     if backend == "postgresql":
         postgres_or_skip()
