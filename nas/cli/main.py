@@ -44,7 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"nas {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"nas {args.command}: interrupted", file=sys.stderr)
+        print(f"nas {args.command}: interrupted; finished work is kept (re-run the same command to resume)",
+              file=sys.stderr)
         return 130
 
 

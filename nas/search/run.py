@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -100,7 +101,9 @@ class SearchSummary:
 
 
 def _quiet_optuna() -> None:
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # Optuna logs each failed trial with a traceback; nas records the reason in the trial's
+    # ``fail_reason`` attr and reports failures in its own lines instead.
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     import warnings
 
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
@@ -221,7 +224,7 @@ def worker(
             continue
         before = counts["complete"]
         study.optimize(
-            objective, n_trials=1, catch=(Exception,), gc_after_trial=True,
+            objective, n_trials=1, catch=(Exception,), gc_after_trial=True, callbacks=[_report_failure],
             timeout=None if deadline is None else max(1.0, deadline - time.time()),
         )
         fruitless = 0 if count_states(study)["complete"] > before else fruitless + 1
@@ -232,6 +235,12 @@ def worker(
                 f"{limit} trials in a row were over budget, duplicates or failed; the space may be "
                 "exhausted or the budget too tight"
             )
+
+
+def _report_failure(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+    if trial.state == TrialState.FAIL:
+        reason = trial.user_attrs.get("fail_reason") or trial.system_attrs.get("fail_reason", "unknown error")
+        print(f"nas search: trial {trial.number} failed: {str(reason).splitlines()[0]}", file=sys.stderr, flush=True)
 
 
 def _training(study: optuna.Study) -> int:
