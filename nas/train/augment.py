@@ -1,4 +1,9 @@
-"""Light augmentation on whole batches: random shifts (pad + crop) and horizontal flips."""
+"""Light augmentation on whole batches: random shifts (pad + crop) and horizontal flips.
+
+The training images are padded once (:func:`pad_images`); each batch is then gathered from
+the padded tensor with per-image row and column offsets, so picking the batch, cropping and
+flipping are a single gather with no per-image Python loop.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,39 @@ import torch.nn.functional as F
 from torch import Tensor
 
 
-def shift_flip(x: Tensor, pad: int, flip: bool, generator: torch.Generator | None = None) -> Tensor:
-    """Shift each image by up to ``pad`` pixels (zero fill) and flip half of them, vectorised."""
-    n, _, h, w = x.shape
-    if pad:
-        padded = F.pad(x, (pad, pad, pad, pad))
-        dy = torch.randint(0, 2 * pad + 1, (n,), generator=generator, device="cpu").to(x.device)
-        dx = torch.randint(0, 2 * pad + 1, (n,), generator=generator, device="cpu").to(x.device)
-        rows = (dy[:, None] + torch.arange(h, device=x.device))[:, None, :, None]
-        cols = (dx[:, None] + torch.arange(w, device=x.device))[:, None, None, :]
-        batch = torch.arange(n, device=x.device)[:, None, None, None]
-        chan = torch.arange(x.shape[1], device=x.device)[None, :, None, None]
-        x = padded[batch, chan, rows, cols]
+def pad_images(x: Tensor, pad: int) -> Tensor:
+    """``x`` (``N x C x H x W``) with ``pad`` zero pixels on every side."""
+    return F.pad(x, (pad, pad, pad, pad)) if pad else x
+
+
+def crop_flip(
+    padded: Tensor, idx: Tensor, size: tuple[int, int], pad: int, flip: bool, generator: torch.Generator
+) -> Tensor:
+    """The images ``padded[idx]``, each cropped to ``size`` at a random offset and mirrored
+    with probability 1/2.
+
+    Args:
+        padded: images padded by ``pad`` pixels (see :func:`pad_images`).
+        idx: which images, on ``padded``'s device.
+        size: ``(height, width)`` of the unpadded images.
+        pad: the padding, so offsets lie in ``0 .. 2 * pad``.
+        flip: mirror half of the images left to right.
+        generator: draws the offsets and flips, on ``padded``'s device.
+
+    Returns:
+        ``len(idx) x C x height x width`` images, of ``padded``'s dtype.
+    """
+    n, device = len(idx), padded.device
+    h, w = size
+    dy = torch.randint(0, 2 * pad + 1, (n, 1), generator=generator, device=device)
+    dx = torch.randint(0, 2 * pad + 1, (n, 1), generator=generator, device=device)
+    rows = dy + torch.arange(h, device=device)
+    cols = dx + torch.arange(w, device=device)
     if flip:
-        mask = torch.rand(n, generator=generator, device="cpu").to(x.device) < 0.5
-        x = torch.where(mask[:, None, None, None], x.flip(3), x)
-    return x
+        mirrored = torch.rand(n, 1, generator=generator, device=device) < 0.5
+        cols = torch.where(mirrored, cols.flip(1), cols)
+    # One flat gather (torch.take) is about twice as fast on the CPU as 4-way advanced indexing.
+    c, hp, wp = padded.shape[1:]
+    base = idx[:, None] * (c * hp * wp) + torch.arange(c, device=device) * (hp * wp)
+    flat = base[:, :, None, None] + (rows * wp)[:, None, :, None] + cols[:, None, None, :]
+    return torch.take(padded, flat)
