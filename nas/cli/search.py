@@ -36,7 +36,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--val-size", type=int, default=2000, metavar="N", help="validation images carved from the training set")
     p.add_argument("--batch-size", type=int, default=128, help="proxy-training batch size")
     p.add_argument("--seed", type=int, default=0, help="seed of the sampler, the data split and training")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes on this host")
+    p.add_argument("--jobs", type=int, help="worker processes on this host (default: 2 on a CPU with 2+ cores, "
+                   "1 with CUDA; use 1 for a run that repeats exactly for a seed)")
     p.add_argument("--threads", type=int, metavar="N", help="torch threads per worker (default: cores / jobs)")
     p.add_argument("--sampler", default="tpe", choices=("tpe", "nsga2", "random"), help="Optuna sampler")
     p.add_argument("--objectives", default="accuracy,flops", help="comma list from accuracy, flops, params, latency")

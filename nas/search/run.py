@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -51,7 +52,7 @@ class SearchSettings:
     val_size: int = 2000
     batch_size: int = 128
     seed: int = 0
-    jobs: int = 1
+    jobs: int | None = None
     threads: int | None = None
     sampler: str = "tpe"
     objectives: tuple[str, ...] = ("accuracy", "flops")
@@ -349,8 +350,13 @@ def _run_processes(settings: SearchSettings, study: optuna.Study, deadline: floa
                 time.sleep(1.0)
                 bar.refresh_from(study)
     except KeyboardInterrupt:
+        # A terminal's Ctrl-C reaches every worker; a signal sent to this process alone is
+        # passed on, so each worker records its interrupted trial as FAIL before exiting.
         for p in procs:
-            p.join(timeout=10)
+            if p.is_alive() and p.pid is not None:
+                os.kill(p.pid, signal.SIGINT)
+        for p in procs:
+            p.join(timeout=30)
         raise
     finally:
         for p in procs:
@@ -403,8 +409,20 @@ def summarize(settings: SearchSettings, study: optuna.Study, wall_s: float, line
     )
 
 
+def default_jobs() -> int:
+    """Worker processes when ``--jobs`` is not given: two one-thread workers on a CPU with two or
+    more cores (measured faster than one two-thread worker, benchmarks/search_throughput.py),
+    one worker on a GPU."""
+    import torch
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 1 if torch.cuda.is_available() or cores < 2 else 2
+
+
 def settings_from(**kwargs: Any) -> SearchSettings:
     """Build settings, checking the values a user gives."""
+    if kwargs.get("jobs") is None:
+        kwargs["jobs"] = default_jobs()
     settings = SearchSettings(**kwargs)
     if settings.trials < 1:
         raise NasError(f"--trials must be >= 1, got {settings.trials}")

@@ -26,5 +26,5 @@ def search_kwargs(tiny_space, tmp_path):
     """Settings for a fast real search on the synthetic data set, stored in tmp_path."""
     return dict(
         space=str(tiny_space), max_flops=1_000_000, trials=3, study="t", storage=f"sqlite:///{tmp_path}/t.db",
-        dataset="synthetic", epochs=1, train_subset=256, val_size=128, batch_size=64, seed=0, progress=False,
+        dataset="synthetic", epochs=1, train_subset=256, val_size=128, batch_size=64, seed=0, jobs=1, progress=False,
     )

@@ -6,14 +6,16 @@ import sys
 import time
 
 import optuna
+import pytest
 from optuna.trial import TrialState
 
 
-def test_ctrl_c_keeps_finished_trials(tiny_space, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_keeps_finished_trials(tiny_space, tmp_path, jobs):
     url = f"sqlite:///{tmp_path}/int.db"
     cmd = [sys.executable, "-m", "nas.cli.main", "search", str(tiny_space), "--max-flops", "1M", "--trials", "6",
            "--study", "int", "--storage", url, "--dataset", "synthetic", "--epochs", "6", "--train-subset", "1024",
-           "--val-size", "128", "--batch-size", "64", "--no-progress"]
+           "--val-size", "128", "--batch-size", "64", "--no-progress", "--jobs", jobs, "--threads", "1"]
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 300
     study = None

@@ -24,6 +24,8 @@ def search_cmd(space, study, storage=None, trials=6, *extra):
     cmd = [sys.executable, "-m", "nas.cli.main", "search", str(space), "--max-flops", "1M", "--trials", str(trials),
            "--study", study, "--dataset", "synthetic", "--epochs", "1", "--train-subset", "256", "--val-size", "128",
            "--batch-size", "64", "--threads", "1", "--no-progress", *extra]
+    if "--jobs" not in extra:
+        cmd += ["--jobs", "1"]
     return cmd + (["--storage", storage] if storage else [])
 
 
