@@ -31,6 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dataset", default="fashion-mnist", help="fashion-mnist, cifar10, cifar100, folder:PATH or synthetic")
     p.add_argument("--data-dir", metavar="DIR", help="where the data set's files are (default for fashion-mnist: "
                    "/usr/share/datasets/fashion-mnist)")
+    p.add_argument("--download", action="store_true", help="let torchvision download CIFAR into --data-dir "
+                   "(never done unless asked)")
     p.add_argument("--epochs", type=int, default=2, help="proxy-training epochs per trial")
     p.add_argument("--train-subset", type=int, default=6000, metavar="N", help="training images per trial (0: all)")
     p.add_argument("--val-size", type=int, default=2000, metavar="N", help="validation images carved from the training set")
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         max_flops=parse_count(args.max_flops, "--max-flops"),
         max_params=parse_count(args.max_params, "--max-params") if args.max_params else None,
         trials=args.trials, timeout=args.timeout, study=args.study, storage=args.storage,
-        dataset=args.dataset, data_dir=args.data_dir, epochs=args.epochs,
+        dataset=args.dataset, data_dir=args.data_dir, download=args.download, epochs=args.epochs,
         train_subset=args.train_subset or None, val_size=args.val_size, batch_size=args.batch_size,
         seed=args.seed, jobs=args.jobs, threads=args.threads, sampler=args.sampler,
         objectives=parse_objectives(args.objectives), with_presets=args.with_presets,

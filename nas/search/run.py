@@ -22,7 +22,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
-from nas.data import load_dataset, split_train_val, subset
+from nas.data import ImageData, Split, load_dataset, split_train_val, subset
 from nas.errors import NasError, SpaceError
 from nas.search.budget import Budget, format_count
 from nas.search.objective import OBJECTIVES, Objective
@@ -47,6 +47,7 @@ class SearchSettings:
     storage: str | None = None
     dataset: str = "fashion-mnist"
     data_dir: str | None = None
+    download: bool = False
     epochs: int = 2
     train_subset: int | None = 6000
     val_size: int = 2000
@@ -71,6 +72,10 @@ class SearchSettings:
     @property
     def storage_url(self) -> str:
         return self.storage or default_storage(self.study_name)
+
+    def train_settings(self) -> TrainSettings:
+        """How every architecture of the study (and the linear baseline) is proxy-trained."""
+        return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, seed=self.seed)
 
     def identity(self) -> dict[str, Any]:
         """The settings a resumed study must share with the one stored."""
@@ -113,14 +118,23 @@ def _quiet_optuna() -> None:
     warnings.filterwarnings("ignore", message=".*group.*")
 
 
-def prepare(settings: SearchSettings) -> tuple[SearchSpace, Any, Any]:
+@dataclass(frozen=True)
+class Prepared:
+    """The space bound to the data's input, the data, and the split architectures are scored on."""
+
+    space: SearchSpace
+    data: ImageData
+    split: Split
+
+
+def prepare(settings: SearchSettings) -> Prepared:
     """Load the data, bind the space to it and carve the validation split."""
-    data = load_dataset(settings.dataset, settings.data_dir)
+    data = load_dataset(settings.dataset, settings.data_dir, download=settings.download)
     space = SearchSpace.load(settings.space, data.input_shape, data.num_classes)
     split = split_train_val(data, val_size=settings.val_size, seed=settings.seed)
     if settings.train_subset:
         split = subset(split, settings.train_subset, seed=settings.seed)
-    return space, data, split
+    return Prepared(space, data, split)
 
 
 def check_budget_possible(space: SearchSpace, budget: Budget, samples: int = 48) -> None:
@@ -200,13 +214,15 @@ def worker(
     worker_id: int = 0,
     deadline: float | None = None,
     on_trial: Callable[[optuna.Study], None] | None = None,
+    prepared: Prepared | None = None,
 ) -> None:
     """Take trials until the study holds ``settings.trials`` COMPLETE trials (across workers)."""
     _quiet_optuna()
     set_threads(settings.threads)
-    space, _, split = prepare(settings)
+    prepared = prepared or prepare(settings)
+    space, split = prepared.space, prepared.split
     study = open_study(settings)
-    train = TrainSettings(epochs=settings.epochs, batch_size=settings.batch_size, seed=settings.seed)
+    train = settings.train_settings()
     objective = Objective(
         space, split, Budget(settings.max_flops, settings.max_params), train, settings.objectives,
         target=settings.trials, progress=settings.progress and settings.jobs == 1,
@@ -262,7 +278,7 @@ def _worker_process(settings: SearchSettings, worker_id: int, deadline: float | 
         raise SystemExit(2) from None
 
 
-def run_baselines(settings: SearchSettings) -> None:
+def run_baselines(settings: SearchSettings, prepared: Prepared) -> None:
     """Evaluate the papers' presets (adapted to the data's input) in the study, as baselines."""
     from nas.arch.shapes import validate
     from nas.builder import build_model
@@ -270,10 +286,10 @@ def run_baselines(settings: SearchSettings) -> None:
     from nas.errors import ConfigError
     from nas.presets import PRESETS
 
-    space, data, split = prepare(settings)
+    space, data, split = prepared.space, prepared.data, prepared.split
     study = open_study(settings)
     done = {t.user_attrs.get("baseline") for t in study.get_trials(deepcopy=False) if t.state.is_finished()}
-    train = TrainSettings(epochs=settings.epochs, batch_size=settings.batch_size, seed=settings.seed)
+    train = settings.train_settings()
     budget = Budget(settings.max_flops, settings.max_params)
     objective = Objective(space, split, budget, train, settings.objectives, settings.trials, settings.progress)
     cap = settings.preset_max_flops or 4 * settings.max_flops
@@ -300,7 +316,7 @@ def run_baselines(settings: SearchSettings) -> None:
             study.tell(trial, values)
 
 
-def linear_baseline(settings: SearchSettings, study: optuna.Study) -> float:
+def linear_baseline(settings: SearchSettings, study: optuna.Study, prepared: Prepared) -> float:
     """Validation accuracy of a linear classifier under the same proxy training (cached in the study)."""
     if "linear_accuracy" in study.user_attrs:
         return float(study.user_attrs["linear_accuracy"])
@@ -309,11 +325,11 @@ def linear_baseline(settings: SearchSettings, study: optuna.Study) -> float:
 
     from nas.train import train_proxy
 
-    _, data, split = prepare(settings)
+    data, split = prepared.data, prepared.split
     c, h, w = data.input_shape
     model = nn.Sequential(nn.Flatten(1), nn.Linear(c * h * w, data.num_classes))
     torch.manual_seed(settings.seed)
-    train = TrainSettings(epochs=settings.epochs, batch_size=settings.batch_size, seed=settings.seed)
+    train = settings.train_settings()
     result = train_proxy(model, split, train, progress=False)
     study.set_user_attr("linear_accuracy", result.val_accuracy)
     return result.val_accuracy
@@ -323,16 +339,17 @@ def run_search(settings: SearchSettings) -> SearchSummary:
     """Run (or resume) a search and summarise the study."""
     start = time.time()
     deadline = None if settings.timeout is None else start + settings.timeout
-    space, _, _ = prepare(settings)
+    prepared = prepare(settings)
     budget = Budget(settings.max_flops, settings.max_params)
-    check_budget_possible(space, budget)
+    check_budget_possible(prepared.space, budget)
     study = open_study(settings)
-    linear = linear_baseline(settings, study)
+    set_threads(settings.threads)
+    linear = linear_baseline(settings, study, prepared)
     if settings.with_presets:
-        run_baselines(settings)
+        run_baselines(settings, prepared)
     if settings.jobs <= 1:
         with _StudyBar(settings, study) as bar:
-            worker(settings, 0, deadline, on_trial=bar.refresh_from)
+            worker(settings, 0, deadline, on_trial=bar.refresh_from, prepared=prepared)
     else:
         _run_processes(settings, study, deadline)
     return summarize(settings, study, time.time() - start, linear)

@@ -4,8 +4,8 @@ import warnings
 
 import pytest
 import torch
-from fvcore.nn import FlopCountAnalysis
 import torch.nn.functional as F
+from fvcore.nn import FlopCountAnalysis
 from torch import nn
 
 from nas.ops import GhostModule, HetConv

@@ -5,8 +5,16 @@ from optuna.trial import TrialState
 
 from nas.errors import NasError
 from nas.report.pareto import (
-    TABLE_COLUMNS, Point, best_trial, front, hypervolume_2d, hypervolume_history, importances, knee_trial,
-    pareto_info, pareto_table,
+    TABLE_COLUMNS,
+    Point,
+    best_trial,
+    front,
+    hypervolume_2d,
+    hypervolume_history,
+    importances,
+    knee_trial,
+    pareto_info,
+    pareto_table,
 )
 
 
@@ -116,7 +124,6 @@ def test_importances_with_conditional_params_do_not_crash():
 
 
 def test_works_on_a_stored_study(tmp_path):
-    from fakes import small_study
 
     url = f"sqlite:///{tmp_path / 's.db'}"
     small_study(url)

@@ -93,3 +93,19 @@ def test_impossible_budget_is_refused_before_any_study(search_kwargs, tmp_path):
     with pytest.raises(NasError, match="impossible budget"):
         run_search(settings)
     assert not (tmp_path / "t.db").exists() or not optuna.study.get_all_study_names(settings.storage_url)
+
+
+def test_a_slice_of_real_fashion_mnist(tiny_space, tmp_path):
+    from pathlib import Path
+
+    if not Path("/usr/share/datasets/fashion-mnist").is_dir():
+        pytest.skip("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist; .ci/run does)")
+    settings = settings_from(
+        space=str(tiny_space), max_flops=1_000_000, trials=2, study="real", storage=f"sqlite:///{tmp_path}/r.db",
+        dataset="fashion-mnist", epochs=2, train_subset=2000, val_size=1000, jobs=1, progress=False,
+    )
+    summary = run_search(settings)
+    assert summary.complete == 2
+    assert max(row["accuracy"] for row in summary.best) > 0.3  # chance is 0.1
+    study = optuna.load_study(study_name="real", storage=settings.storage_url)
+    assert study.best_trials[0].user_attrs["fidelity"]["val_samples"] == 1000
