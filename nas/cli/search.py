@@ -33,7 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "/usr/share/datasets/fashion-mnist)")
     p.add_argument("--download", action="store_true", help="let torchvision download CIFAR into --data-dir "
                    "(never done unless asked)")
-    p.add_argument("--epochs", type=int, default=2, help="proxy-training epochs per trial")
+    p.add_argument("--epochs", type=int, default=3, help="proxy-training epochs per trial")
     p.add_argument("--train-subset", type=int, default=6000, metavar="N", help="training images per trial (0: all)")
     p.add_argument("--val-size", type=int, default=2000, metavar="N", help="validation images carved from the training set")
     p.add_argument("--batch-size", type=int, default=128, help="proxy-training batch size")

@@ -48,7 +48,7 @@ class SearchSettings:
     dataset: str = "fashion-mnist"
     data_dir: str | None = None
     download: bool = False
-    epochs: int = 2
+    epochs: int = 3
     train_subset: int | None = 6000
     val_size: int = 2000
     batch_size: int = 128
