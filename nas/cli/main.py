@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -35,9 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # SIGTERM (a scheduler, `timeout`, `kill`) stops as cleanly as Ctrl-C: nothing finished is lost.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return int(args.run(args) or 0)
     except NasError as exc:
