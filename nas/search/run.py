@@ -287,7 +287,7 @@ def run_baselines(settings: SearchSettings, prepared: Prepared) -> None:
     from nas.presets import PRESETS
 
     space, data, split = prepared.space, prepared.data, prepared.split
-    study = open_study(settings)
+    study = open_study(settings, heartbeat=False)  # asked and told here, not run by optimize
     done = {t.user_attrs.get("baseline") for t in study.get_trials(deepcopy=False) if t.state.is_finished()}
     train = settings.train_settings()
     budget = Budget(settings.max_flops, settings.max_params)
