@@ -312,6 +312,10 @@ def run_baselines(settings: SearchSettings, prepared: Prepared) -> None:
         except Exception as exc:  # a baseline that fails is recorded, not fatal
             trial.set_user_attr("fail_reason", f"{type(exc).__name__}: {exc}")
             study.tell(trial, state=TrialState.FAIL)
+        except KeyboardInterrupt:
+            trial.set_user_attr("fail_reason", "interrupted")
+            study.tell(trial, state=TrialState.FAIL)
+            raise
         else:
             study.tell(trial, values)
 
