@@ -269,6 +269,7 @@ def _training(study: optuna.Study) -> int:
 
 def _worker_process(settings: SearchSettings, worker_id: int, deadline: float | None) -> None:
     logging.basicConfig(level=logging.WARNING)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if the parent's was ignored
     try:
         worker(settings, worker_id, deadline)
     except KeyboardInterrupt:

@@ -38,7 +38,7 @@ def searched(tmp_path_factory):
     (root / "space.yaml").write_text(SPACE)
     proc = nas("search", "space.yaml", "--max-flops", "1M", "--trials", "6", "--study", "j", "--dataset", "synthetic",
                "--epochs", "1", "--train-subset", "256", "--val-size", "128", "--batch-size", "64", "--jobs", "1",
-               "--with-presets", "--no-progress", cwd=root)
+               "--with-presets", "--preset-max-flops", "1.3M", "--no-progress", cwd=root)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "6 complete" in proc.stdout and "feasible" in proc.stdout
     return root
@@ -53,7 +53,8 @@ def test_status_shows_one_screen(searched):
 def test_presets_are_baselines_beside_the_search(searched):
     study = optuna.load_study(study_name="j", storage=f"sqlite:///{searched}/studies/j.db")
     baselines = {t.user_attrs["baseline"]: t for t in study.trials if t.user_attrs.get("baseline")}
-    assert "mobilenetv3-small" in baselines and "ghostnet-1.0" in baselines
+    # The presets adapted to 1x16x16 under --preset-max-flops 1.3M: LDC2 and LDC3.
+    assert set(baselines) == {"mobilenetv3-small-ldc2", "mobilenetv3-small-ldc3"}
     for trial in baselines.values():
         assert trial.user_attrs["arch"]["input"] == "1x16x16" and "accuracy" in trial.user_attrs
     assert len(pareto_info(study).baselines) == len(baselines)
@@ -63,7 +64,7 @@ def test_report_is_one_offline_page(searched):
     proc = nas("report", "j", cwd=searched)
     assert proc.returncode == 0, proc.stderr
     page = (searched / "reports" / "j.html").read_text()
-    assert "Pareto" in page and "mobilenetv3-small" in page
+    assert "Pareto" in page and "mobilenetv3-small-ldc3" in page
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)
 
 
