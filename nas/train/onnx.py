@@ -1,7 +1,14 @@
-"""Exporting a trained model to ONNX."""
+"""Exporting a trained model to ONNX (opset 17) with the TorchScript exporter.
+
+The TorchScript exporter (``dynamo=False``) is used because the newer one needs
+``onnxscript``, an extra dependency. HetConv takes its trace-time branch (a plain dense 1x1
+weight), so it exports as two convolutions. Deformable convolutions
+(``torchvision::deform_conv2d``) have no ONNX operator and are refused up front, by module name.
+"""
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -9,28 +16,62 @@ import torch
 from torch import nn
 
 from nas.errors import NasError
+from nas.ops.deform import DeformConv
+
+OPSET = 17
+
+
+def unexportable(model: nn.Module) -> list[str]:
+    """Names of the modules of ``model`` that have no ONNX operator (deformable convolutions).
+
+    Args:
+        model: the network.
+
+    Returns:
+        Their qualified names (``stages.0.blocks.1.conv``), empty when everything exports.
+    """
+    return [name for name, module in model.named_modules() if isinstance(module, DeformConv)]
 
 
 def export_onnx(model: nn.Module, input_shape: tuple[int, int, int], path: str | Path) -> Path:
-    """Write ``model`` (in eval mode, batch dimension dynamic) as an ONNX file.
+    """Write ``model`` in eval mode as an ONNX file with a dynamic batch dimension.
+
+    The graph's input is ``images`` (float, ``N x C x H x W``, normalised as in training) and
+    its output ``logits`` (``N x classes``).
+
+    Args:
+        model: the trained classifier (its train/eval mode is restored afterwards).
+        input_shape: ``(channels, height, width)`` of one image.
+        path: the ``.onnx`` file to write (parent folders are made).
+
+    Returns:
+        ``path``.
 
     Raises:
-        NasError: when an op cannot be exported (e.g. a deformable conv), naming it.
+        NasError: when an op cannot be exported, naming it (e.g. a deformable convolution).
     """
+    bad = unexportable(model)
+    if bad:
+        raise NasError(f"cannot export to ONNX: deformable convolution (torchvision::deform_conv2d) has no ONNX "
+                       f"operator, used in {', '.join(bad[:3])}{' ...' if len(bad) > 3 else ''}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     was_training = model.training
     model.eval()
-    example = torch.zeros(1, *input_shape, device=next(model.parameters()).device)
+    param = next(model.parameters(), None)
+    example = torch.zeros(1, *input_shape, device=param.device if param is not None else "cpu")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation and in-place notes
+            warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notes
             torch.onnx.export(
                 model, (example,), str(path), input_names=["images"], output_names=["logits"],
-                dynamic_axes={"images": {0: "batch"}, "logits": {0: "batch"}}, opset_version=17, dynamo=False,
+                dynamic_axes={"images": {0: "batch"}, "logits": {0: "batch"}}, opset_version=OPSET, dynamo=False,
             )
-    except Exception as exc:  # the exporter raises many types; all mean "cannot export this"
-        raise NasError(f"cannot export to ONNX: {str(exc).splitlines()[0]}") from None
+    except Exception as exc:  # noqa: BLE001 -- the exporter raises many types; all mean "cannot export this model"
+        text = str(exc)
+        op = re.search(r"[\w.]+::\w+", text)
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        raise NasError(f"cannot export to ONNX{f' (operator {op.group(0)})' if op else ''}: {first}") from None
     finally:
         model.train(was_training)
     return path
