@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from nas.arch.config import ArchConfig
@@ -29,8 +28,9 @@ from nas.builder import build_model
 from nas.cost import count_flops, count_params
 from nas.data.dataset import ImageData, channel_stats, split_train_val
 from nas.errors import ConfigError, NasError, TrainingDiverged
-from nas.train.augment import crop_flip, pad_images
+from nas.train.augment import pad_images
 from nas.train.device import pick_device
+from nas.train.step import train_step
 from nas.train.proxy import (
     TrainSettings,
     _evaluate,
@@ -244,14 +244,10 @@ def train_full(
             for group in opt.param_groups:
                 group["lr"] = lr * _lr_factor(step, warmup, total)
             idx = order[i * bs : (i + 1) * bs]
-            xb = crop_flip(padded, idx, size, pad, settings.flip, gen) if settings.augment else padded[idx]
-            loss = F.cross_entropy(model(normalize(xb)), labels[idx], label_smoothing=settings.label_smoothing)
-            if (i + 1) % check_every == 0 and not torch.isfinite(loss):
-                raise TrainingDiverged(f"loss became {loss.item():.4g} at epoch {epoch} step {i + 1}")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            running += loss.detach()
+            running += train_step(
+                model, opt, normalize, padded, labels, idx, size, pad, settings.augment, settings.flip,
+                settings.label_smoothing, gen, (i + 1) % check_every == 0, f"epoch {epoch} step {i + 1}",
+            )
         bar.close()
         history["train_loss"].append(running.item() / max(1, steps))
         if not math.isfinite(history["train_loss"][-1]):

@@ -19,8 +19,9 @@ from torch import Tensor, nn
 
 from nas.data.dataset import Split, subset
 from nas.errors import NasError, TrainingDiverged
-from nas.train.augment import crop_flip, pad_images
+from nas.train.augment import pad_images
 from nas.train.device import pick_device
+from nas.train.step import train_step
 
 
 @dataclass(frozen=True)
@@ -252,17 +253,10 @@ def train_proxy(
                 for group in opt.param_groups:
                     group["lr"] = lr * factor
                 idx = order[i * bs : (i + 1) * bs]
-                if settings.augment:
-                    xb = crop_flip(train_x, idx, size, pad, settings.flip, gen)
-                else:
-                    xb = train_x[idx]
-                loss = F.cross_entropy(model(normalize(xb)), train_y[idx], label_smoothing=settings.label_smoothing)
-                if (i + 1) % check_every == 0 and not torch.isfinite(loss):
-                    raise TrainingDiverged(f"loss became {loss.item():.4g} at epoch {epoch} step {i + 1}")
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                running += loss.detach()
+                running += train_step(
+                    model, opt, normalize, train_x, train_y, idx, size, pad, settings.augment, settings.flip,
+                    settings.label_smoothing, gen, (i + 1) % check_every == 0, f"epoch {epoch} step {i + 1}",
+                )
                 step += 1
                 bar.update(1)
             train_loss = running.item() / max(1, steps_per_epoch)
