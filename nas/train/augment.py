@@ -1,4 +1,4 @@
-"""Light augmentation on whole batches: random shifts (pad + crop) and horizontal flips.
+"""Light augmentation on whole batches: random shifts (pad + crop), horizontal flips, random erasing.
 
 The training images are padded once (:func:`pad_images`); each batch is then gathered from
 the padded tensor with per-image row and column offsets, so picking the batch, cropping and
@@ -48,3 +48,44 @@ def crop_flip(
     base = idx[:, None] * (c * hp * wp) + torch.arange(c, device=device) * (hp * wp)
     flat = base[:, :, None, None] + (rows * wp)[:, None, :, None] + cols[:, None, None, :]
     return torch.take(padded, flat)
+
+
+def random_erase(
+    x: Tensor,
+    prob: float,
+    generator: torch.Generator,
+    area: tuple[float, float] = (0.02, 1 / 3),
+    ratio: tuple[float, float] = (0.3, 3.3),
+    value: float = 0.0,
+) -> Tensor:
+    """Random erasing on a whole batch: each image, with probability ``prob``, gets one random
+    rectangle set to ``value`` (0 is the mean of normalised images).
+
+    Args:
+        x: ``N x C x H x W`` images (normalised floats).
+        prob: the chance that an image is erased.
+        generator: draws which images, the rectangles' sizes and places, on ``x``'s device.
+        area: the rectangle's share of the image, drawn uniformly from this range.
+        ratio: its height / width, drawn log-uniformly from this range.
+        value: what the rectangle is filled with.
+
+    Returns:
+        A new tensor (``x`` is left as it is).
+    """
+    n, _, h, w = x.shape
+    device = x.device
+    u = torch.rand(n, 5, generator=generator, device=device)
+    chosen = u[:, 0] < prob
+    target = (area[0] + (area[1] - area[0]) * u[:, 1]) * (h * w)
+    log_lo, log_hi = torch.log(torch.tensor(ratio, device=device))
+    aspect = torch.exp(log_lo + (log_hi - log_lo) * u[:, 2])
+    eh = (target * aspect).sqrt().round().clamp(1, h)
+    ew = (target / aspect).sqrt().round().clamp(1, w)
+    top = ((h - eh + 1) * u[:, 3]).floor()
+    left = ((w - ew + 1) * u[:, 4]).floor()
+    rows = torch.arange(h, device=device)
+    cols = torch.arange(w, device=device)
+    in_rows = (rows >= top[:, None]) & (rows < (top + eh)[:, None])
+    in_cols = (cols >= left[:, None]) & (cols < (left + ew)[:, None])
+    mask = (in_rows[:, :, None] & in_cols[:, None, :] & chosen[:, None, None])[:, None]
+    return x.masked_fill(mask, value)

@@ -1,8 +1,8 @@
 """Full-fidelity training of one architecture, resumable, ending with its test-set accuracy.
 
 Unlike a proxy run, this trains on the whole training set (less an optional validation split
-carved from it, for monitoring only) with the proxy's schedule — SGD with Nesterov momentum,
-a linear warm-up then a cosine decay — over every epoch asked for. A checkpoint is written
+carved from it, for monitoring only) with the proxy's loop (:class:`nas.train.loop.Trainer`:
+SGD with Nesterov momentum, a linear warm-up then a cosine decay) over every epoch asked for. A checkpoint is written
 after every epoch, atomically (an interrupted write never replaces a good one); re-running
 with the same output folder resumes from the last finished epoch and ends with exactly the
 result of an uninterrupted run. The test split is evaluated once, at the end.
@@ -10,9 +10,7 @@ result of an uninterrupted run. The test split is evaluated once, at the end.
 
 from __future__ import annotations
 
-import json
 import math
-import pickle
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -28,16 +26,11 @@ from nas.builder import build_model
 from nas.cost import count_flops, count_params
 from nas.data.dataset import ImageData, channel_stats, split_train_val
 from nas.errors import ConfigError, NasError, TrainingDiverged
-from nas.train.augment import pad_images
+from nas.train.checkpoint import load_checkpoint, save_atomic, write_json_atomic
 from nas.train.device import pick_device
-from nas.train.step import train_step
-from nas.train.proxy import (
-    TrainSettings,
-    _evaluate,
-    _lr_factor,
-    _Normalize,
-    _param_groups,
-)
+from nas.train.loop import EpochStats, Trainer
+from nas.train.memory import check_fits, is_out_of_memory
+from nas.train.settings import TrainSettings
 
 CHECKPOINT = "checkpoint.pt"
 MODEL = "model.pt"
@@ -113,26 +106,6 @@ def adapt_config(config: ArchConfig, data: ImageData, adapt: bool = False) -> Ar
     return adapted
 
 
-def _save_atomic(obj: Any, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    tmp.replace(path)
-
-
-def _rng_state(gen: torch.Generator) -> dict[str, Any]:
-    state = {"generator": gen.get_state(), "torch": torch.get_rng_state()}
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def _set_rng_state(gen: torch.Generator, state: dict[str, Any]) -> None:
-    gen.set_state(state["generator"].cpu())
-    torch.set_rng_state(state["torch"].cpu())
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
-
-
 def _identity(config: ArchConfig, data: ImageData, settings: TrainSettings, val_size: int) -> dict[str, Any]:
     """What must match for a checkpoint to be resumed."""
     return {"config": to_dict(config), "settings": asdict(settings), "dataset": data.name,
@@ -182,113 +155,104 @@ def train_full(
         The test score, the per-epoch history and where the files are.
 
     Raises:
-        NasError: when the data does not fit the config, or ``out_dir``'s checkpoint belongs
-            to another architecture, data set or settings.
+        NasError: when the data does not fit the config, ``out_dir``'s checkpoint is unreadable
+            or belongs to another architecture, data set or settings, ``out_dir`` cannot be
+            written, the device does not exist or the model does not fit in its memory.
         TrainingDiverged: when the loss becomes non-finite.
     """
-    from tqdm.auto import tqdm
-
     began = time.perf_counter()
     adapt_config(config, data)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     dev = pick_device(str(device) if device is not None else None)
+    check_fits(config, dev)
+    out = _run_folder(out_dir)
     if val_size:
         split = split_train_val(data, val_size=val_size, seed=settings.seed)
         train_x, train_y, mean, std = split.train_x, split.train_y, split.mean, split.std
-        val_x, val_y = split.val_x.to(dev), split.val_y.to(dev)
+        val: tuple[Tensor, Tensor] | None = (split.val_x, split.val_y)
     else:
-        train_x, train_y = data.train_x, data.train_y
+        train_x, train_y, val = data.train_x, data.train_y, None
         mean, std = channel_stats(train_x)
-    channels_last = settings.channels_last if settings.channels_last is not None else dev.type == "cuda"
-    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    try:
+        return _train(config, data, settings, out, dev, progress, resume, val_size, on_epoch, began,
+                      (train_x, train_y, mean, std, val))
+    except (MemoryError, RuntimeError) as exc:
+        if not is_out_of_memory(exc):
+            raise
+        raise NasError(f"{config.name} does not fit in the memory of {dev} at batch size {settings.batch_size} "
+                       "(try a smaller --batch-size or architecture)") from None
 
+
+def _run_folder(out_dir: str | Path) -> Path:
+    """``out_dir``, created if need be, refused (one line) when it cannot hold the run's files."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise NasError(f"output folder {out} is a file; choose a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".nas-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise NasError(f"cannot write to output folder {out}: {exc.strerror or exc}") from None
+    return out
+
+
+def _train(
+    config: ArchConfig,
+    data: ImageData,
+    settings: TrainSettings,
+    out: Path,
+    dev: torch.device,
+    progress: bool,
+    resume: bool,
+    val_size: int,
+    on_epoch: Callable[[int, float], None] | None,
+    began: float,
+    tensors: tuple[Tensor, Tensor, tuple[float, ...], tuple[float, ...], tuple[Tensor, Tensor] | None],
+) -> FullResult:
+    train_x, train_y, mean, std, val = tensors
     torch.manual_seed(settings.seed)
-    model = build_model(config).to(dev, memory_format=fmt)
-    opt = torch.optim.SGD(_param_groups(model, settings.weight_decay), lr=settings.lr, momentum=settings.momentum,
-                          nesterov=True, foreach=True)
-    gen = torch.Generator(device=dev).manual_seed(settings.seed)
+    trainer = Trainer(build_model(config), train_x, train_y, mean, std, settings, dev, val=val, progress=progress)
     identity = _identity(config, data, settings, val_size)
-    history: dict[str, list[float]] = {"train_loss": [], "val_accuracy": [], "val_loss": []}
-    start_epoch, wall_before = 1, 0.0
+    wall_before = 0.0
     ckpt_path = out / CHECKPOINT
     if resume and ckpt_path.exists():
-        try:
-            ckpt = torch.load(ckpt_path, map_location=dev, weights_only=False)
-        except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as exc:  # a truncated or foreign file
-            raise NasError(f"cannot read checkpoint {ckpt_path}: {exc}") from None
+        ckpt = load_checkpoint(ckpt_path, keys=("config", "epoch", "trainer", "wall_s"))
         _check_resumable(ckpt, identity, ckpt_path)
-        model.load_state_dict(ckpt["model"])
-        opt.load_state_dict(ckpt["optimizer"])
-        _set_rng_state(gen, ckpt["rng"])
-        history = {k: list(v) for k, v in ckpt["history"].items()}
-        start_epoch, wall_before = ckpt["epoch"] + 1, ckpt["wall_s"]
+        trainer.load_state_dict(ckpt["trainer"])
+        wall_before = ckpt["wall_s"]
+    start_epoch = trainer.epoch + 1
 
-    normalize = _Normalize(mean, std, dev, channels_last)
-    pad = settings.pad if settings.augment else 0
-    padded, labels = pad_images(train_x.to(dev), pad), train_y.to(dev)
-    size = (int(train_x.shape[2]), int(train_x.shape[3]))
-    n, bs = len(labels), min(settings.batch_size, len(labels))
-    steps = n // bs  # the last partial batch is dropped, as in the proxy
-    total, warmup = steps * settings.epochs, max(1, round(settings.warmup_epochs * steps))
-    lr = settings.lr * settings.batch_size / 128
-    check_every = 1 if dev.type == "cpu" else 25  # a finiteness check stalls a GPU's queue
-    model.train()
-    for epoch in range(start_epoch, settings.epochs + 1):
-        order = torch.randperm(n, generator=gen, device=dev)
-        running = torch.zeros((), device=dev)
-        bar = tqdm(range(steps), desc=f"epoch {epoch}/{settings.epochs}", unit="step", leave=False,
-                   disable=None if progress else True)
-        for i in bar:
-            step = (epoch - 1) * steps + i
-            for group in opt.param_groups:
-                group["lr"] = lr * _lr_factor(step, warmup, total)
-            idx = order[i * bs : (i + 1) * bs]
-            running += train_step(
-                model, opt, normalize, padded, labels, idx, size, pad, settings.augment, settings.flip,
-                settings.label_smoothing, gen, (i + 1) % check_every == 0, f"epoch {epoch} step {i + 1}",
-            )
-        bar.close()
-        history["train_loss"].append(running.item() / max(1, steps))
-        if not math.isfinite(history["train_loss"][-1]):
-            raise TrainingDiverged(f"loss became {history['train_loss'][-1]:.4g} during epoch {epoch}")
-        if val_size:
-            acc, vloss = _evaluate(model, val_x, val_y, normalize, settings.eval_batch_size)
-            history["val_accuracy"].append(acc)
-            history["val_loss"].append(vloss)
-        _save_atomic({
-            **identity, "epoch": epoch, "model": model.state_dict(), "optimizer": opt.state_dict(),
-            "scheduler": {"step": epoch * steps, "warmup": warmup, "total": total, "peak_lr": lr},
-            "rng": _rng_state(gen), "history": history, "wall_s": wall_before + time.perf_counter() - began,
-        }, ckpt_path)
+    def checkpoint(stats: EpochStats) -> None:
+        wall = wall_before + time.perf_counter() - began
+        save_atomic({**identity, "epoch": stats.epoch, "trainer": trainer.state_dict(), "wall_s": wall}, ckpt_path)
         if on_epoch is not None:
-            on_epoch(epoch, history["train_loss"][-1])
+            on_epoch(stats.epoch, stats.train_loss)
 
-    test_acc, test_loss = _evaluate(model, data.test_x.to(dev), data.test_y.to(dev), normalize,
-                                    settings.eval_batch_size)
+    trainer.run_epochs(on_epoch=checkpoint, validate="every")
+    test_acc, test_loss = trainer.evaluate(data.test_x, data.test_y)
     if not math.isfinite(test_loss):
         raise TrainingDiverged(f"test loss is {test_loss}")
-    _save_atomic({k: v.cpu() for k, v in model.state_dict().items()}, out / MODEL)
+    save_atomic({k: v.cpu() for k, v in trainer.eval_model.state_dict().items()}, out / MODEL)
     wall = wall_before + time.perf_counter() - began
+    history = {
+        "train_loss": [s.train_loss for s in trainer.history],
+        "val_accuracy": [s.val_accuracy for s in trainer.history if s.val_accuracy is not None],
+        "val_loss": [s.val_loss for s in trainer.history if s.val_loss is not None],
+    }
     counted = build_model(config)
     metrics = {
         "architecture": config.name, "notation": config.notation(), "dataset": data.name,
         "input_shape": list(config.input_shape), "num_classes": config.num_classes,
         "test_accuracy": test_acc, "test_loss": test_loss, **history, "epochs": settings.epochs,
-        "train_images": n, "val_images": val_size, "test_images": len(data.test_y),
+        "train_images": len(train_y), "val_images": val_size, "test_images": len(data.test_y),
         "flops": count_flops(counted, config.input_shape).total, "params": count_params(counted),
         "wall_s": wall, "wall_s_this_run": time.perf_counter() - began, "resumed_from_epoch": start_epoch - 1,
         "settings": asdict(settings), "device": str(dev), "torch": torch.__version__,
     }
-    _write_json_atomic(metrics, out / METRICS)
+    write_json_atomic(metrics, out / METRICS)
     return FullResult(test_acc, test_loss, settings.epochs, tuple(history["train_loss"]),
                       tuple(history["val_accuracy"]), wall, start_epoch - 1, out)
-
-
-def _write_json_atomic(obj: dict[str, Any], path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2) + "\n")
-    tmp.replace(path)
 
 
 def load_trained(out_dir: str | Path, config: ArchConfig) -> torch.nn.Module:

@@ -1,0 +1,258 @@
+"""The one training loop, shared by the proxy trainer, full training and anything that continues a run.
+
+A :class:`Trainer` holds everything a run needs on the device: the images (uint8, padded once
+for shifts), the model, SGD with Nesterov momentum over two parameter groups, a per-batch
+``LambdaLR`` (linear warm-up then cosine decay over ``settings.epochs``), an optional EMA of
+the weights and the random generator of shuffling and augmentation.
+
+Why an object with :meth:`Trainer.run_epochs` and :meth:`Trainer.state_dict` rather than one
+``fit`` function: a run can be stopped after any epoch and continued later, in this process or
+another, with exactly the result of an uninterrupted run. The schedule's length is fixed by
+``settings.epochs`` (the horizon); ``run_epochs(n)`` trains the next ``n`` epochs of it. So
+a multi-fidelity search gives every trial the largest horizon, trains a low rung with
+``run_epochs(1)``, keeps ``state_dict()`` (model, optimizer, scheduler, EMA, random state,
+history), and a promoted trial builds a fresh ``Trainer`` on a fresh model, calls
+``load_state_dict(state)`` and ``run_epochs(k)`` to continue from its weights. Full training
+does the same with a checkpoint file after every epoch.
+
+Example::
+
+    trainer = Trainer(model, split.train_x, split.train_y, split.mean, split.std, settings,
+                      val=(split.val_x, split.val_y))
+    trainer.run_epochs(1)                   # a low rung
+    state = trainer.state_dict()            # keep it (e.g. torch.save)
+    later = Trainer(fresh_model, ..., settings, val=...)
+    later.load_state_dict(state)
+    stats = later.run_epochs(2)             # continues at epoch 2 of the same schedule
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from nas.errors import NasError, TrainingDiverged
+from nas.train.augment import crop_flip, pad_images, random_erase
+from nas.train.checkpoint import rng_state, set_rng_state
+from nas.train.device import pick_device
+from nas.train.ema import WeightEMA
+from nas.train.evaluate import accuracy_and_loss
+from nas.train.normalize import Normalize
+from nas.train.optim import make_optimizer, make_scheduler
+from nas.train.settings import TrainSettings
+
+
+@dataclass(frozen=True)
+class EpochStats:
+    """What one epoch measured.
+
+    Attributes:
+        epoch: its number, counting from 1 over the whole run (continued runs included).
+        train_loss: mean training loss (with label smoothing).
+        train_time_s: seconds of training steps (shuffling and augmentation included).
+        val_accuracy: validation accuracy after it (None when not measured).
+        val_loss: mean validation cross-entropy (None when not measured).
+        eval_time_s: seconds of validation.
+    """
+
+    epoch: int
+    train_loss: float
+    train_time_s: float
+    val_accuracy: float | None = None
+    val_loss: float | None = None
+    eval_time_s: float = 0.0
+
+
+Validate = Literal["every", "end", "never"]
+
+
+class Trainer:
+    """Trains a model on in-memory images with :class:`TrainSettings`; see the module docstring.
+
+    Constructing it seeds torch's global generator with ``settings.seed`` and moves the model
+    and the images to the device, so the same seed, initial weights and data give the same run.
+
+    Args:
+        model: the classifier, trained in place.
+        train_x: uint8 training images ``N x C x H x W``.
+        train_y: int64 labels.
+        mean: per-channel mean of the training images, in [0, 1] units.
+        std: per-channel standard deviation, in [0, 1] units.
+        settings: how to train; ``settings.epochs`` is the schedule's length.
+        device: where to train (default: CUDA when available, else the CPU).
+        val: validation images and labels, scored after epochs (see :meth:`run_epochs`).
+        progress: show a progress bar (only when the output is a terminal).
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        train_x: Tensor,
+        train_y: Tensor,
+        mean: tuple[float, ...],
+        std: tuple[float, ...],
+        settings: TrainSettings,
+        device: str | torch.device | None = None,
+        val: tuple[Tensor, Tensor] | None = None,
+        progress: bool = True,
+    ) -> None:
+        if len(train_y) == 0:
+            raise NasError("no training images")
+        self.settings = settings
+        self.device = pick_device(str(device) if device is not None else None)
+        self.progress = progress
+        torch.manual_seed(settings.seed)
+        dev = self.device
+        channels_last = settings.channels_last if settings.channels_last is not None else dev.type == "cuda"
+        self.model = model.to(dev, memory_format=torch.channels_last if channels_last else torch.contiguous_format)
+        self.model.train()
+        self.generator = torch.Generator(device=dev).manual_seed(settings.seed)
+        self.pad = settings.pad if settings.augment else 0
+        self.images = pad_images(train_x.to(dev), self.pad)
+        self.labels = train_y.to(dev)
+        self.size = (int(train_x.shape[2]), int(train_x.shape[3]))
+        self.normalize = Normalize(mean, std, dev, channels_last)
+        self.val = (val[0].to(dev), val[1].to(dev)) if val is not None else None
+        self.batch_size = min(settings.batch_size, len(train_y))
+        # The last partial batch is dropped: steady shapes, steady batch-norm statistics.
+        self.steps_per_epoch = len(train_y) // self.batch_size
+        total = self.steps_per_epoch * settings.epochs
+        warmup = max(1, round(settings.warmup_epochs * self.steps_per_epoch))
+        self.optimizer = make_optimizer(self.model, settings)
+        self.scheduler = make_scheduler(self.optimizer, warmup, total)
+        self.ema = WeightEMA(self.model, settings.ema_decay) if settings.ema_decay > 0 else None
+        self.epoch = 0
+        self.history: list[EpochStats] = []
+        # A finiteness check reads the loss back; on a GPU that stalls the queue, so do it rarely.
+        self._check_every = 1 if dev.type == "cpu" else 25
+
+    @property
+    def eval_model(self) -> nn.Module:
+        """The model that is evaluated and saved: the EMA of the weights when kept, else the model."""
+        return self.ema.model if self.ema is not None else self.model
+
+    def evaluate(self, x: Tensor, y: Tensor) -> tuple[float, float]:
+        """Accuracy and mean cross-entropy of :attr:`eval_model` on uint8 images ``x``, labels ``y``."""
+        return accuracy_and_loss(self.eval_model, x.to(self.device), y.to(self.device), self.normalize,
+                                 self.settings.eval_batch_size)
+
+    def _step(self, idx: Tensor, check: bool, where: str) -> Tensor:
+        s = self.settings
+        xb = crop_flip(self.images, idx, self.size, self.pad, s.flip, self.generator) if s.augment else self.images[idx]
+        xb = self.normalize(xb)
+        if s.erase_prob > 0:
+            xb = random_erase(xb, s.erase_prob, self.generator)
+        loss = F.cross_entropy(self.model(xb), self.labels[idx], label_smoothing=s.label_smoothing)
+        if check and not torch.isfinite(loss):
+            raise TrainingDiverged(f"loss became {loss.item():.4g} at {where}")
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.scheduler.step()
+        if self.ema is not None:
+            self.ema.update(self.model)
+        return loss.detach()
+
+    def run_epochs(
+        self,
+        n: int | None = None,
+        on_epoch: Callable[[EpochStats], None] | None = None,
+        validate: Validate = "every",
+    ) -> list[EpochStats]:
+        """Train the next ``n`` epochs of the schedule.
+
+        Args:
+            n: epochs to train (default: the rest of the schedule).
+            on_epoch: called with each epoch's stats once it is done (an exception it raises,
+                e.g. to prune a trial or after writing a checkpoint, stops training there).
+            validate: score the validation split after ``"every"`` epoch, only after the
+                last of these ``n`` (``"end"``), or ``"never"`` (also when there is none).
+
+        Returns:
+            The stats of the epochs trained (also appended to :attr:`history`).
+
+        Raises:
+            TrainingDiverged: when the loss becomes non-finite.
+            NasError: when ``n`` would run past the schedule's end.
+        """
+        from tqdm.auto import tqdm
+
+        left = self.settings.epochs - self.epoch
+        n = left if n is None else n
+        if not 0 <= n <= left:
+            raise NasError(f"cannot train {n} more epochs: the schedule has {left} of {self.settings.epochs} left")
+        steps, bs = self.steps_per_epoch, self.batch_size
+        bar = tqdm(total=n * steps, desc="train", unit="step", leave=False, disable=None if self.progress else True)
+        done: list[EpochStats] = []
+        try:
+            for k in range(n):
+                epoch = self.epoch + 1
+                bar.set_description(f"epoch {epoch}/{self.settings.epochs}", refresh=False)
+                start = time.perf_counter()
+                order = torch.randperm(len(self.labels), generator=self.generator, device=self.device)
+                running = torch.zeros((), device=self.device)
+                for i in range(steps):
+                    check = (i + 1) % self._check_every == 0
+                    running += self._step(order[i * bs : (i + 1) * bs], check, f"epoch {epoch} step {i + 1}")
+                    bar.update(1)
+                train_loss = running.item() / max(1, steps)
+                if not math.isfinite(train_loss):
+                    raise TrainingDiverged(f"loss became {train_loss:.4g} during epoch {epoch}")
+                train_time = time.perf_counter() - start
+                bar.set_postfix(loss=f"{train_loss:.3f}", refresh=False)
+                val_acc = val_loss = None
+                eval_time = 0.0
+                if self.val is not None and (validate == "every" or (validate == "end" and k == n - 1)):
+                    start = time.perf_counter()
+                    val_acc, val_loss = self.evaluate(*self.val)
+                    eval_time = time.perf_counter() - start
+                    if not math.isfinite(val_loss):
+                        raise TrainingDiverged(f"validation loss became {val_loss:.4g} after epoch {epoch}")
+                stats = EpochStats(epoch, train_loss, train_time, val_acc, val_loss, eval_time)
+                self.epoch = epoch
+                self.history.append(stats)
+                done.append(stats)
+                if on_epoch is not None:
+                    on_epoch(stats)
+        finally:
+            bar.close()
+        return done
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue this run exactly: model, optimizer, scheduler, EMA,
+        random state, the epochs done and their stats (tensors, numbers and strings only)."""
+        return {
+            "epoch": self.epoch,
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "ema": self.ema.state_dict() if self.ema is not None else None,
+            "rng": rng_state(self.generator),
+            "history": [asdict(s) for s in self.history],
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue from :meth:`state_dict` of a trainer with the same settings and data.
+
+        Raises:
+            NasError: when the state has more epochs than this schedule or other EMA settings.
+        """
+        if int(state["epoch"]) > self.settings.epochs:
+            raise NasError(f"the saved run has {state['epoch']} epochs, more than the {self.settings.epochs} asked for")
+        if (state["ema"] is None) != (self.ema is None):
+            raise NasError("the saved run was trained with other EMA settings")
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        if self.ema is not None:
+            self.ema.load_state_dict(state["ema"])
+        set_rng_state(self.generator, state["rng"])
+        self.epoch = int(state["epoch"])
+        self.history = [EpochStats(**s) for s in state["history"]]

@@ -1,0 +1,98 @@
+"""The training loop: a real LR scheduler, continuing a run from its state, its errors."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from nas.data import load_dataset, split_train_val
+from nas.data.dataset import Split
+from nas.errors import NasError
+from nas.train import EpochStats, Trainer, TrainSettings
+from nas.train.optim import WarmupCosine
+
+
+def tiny_cnn() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4))
+
+
+@pytest.fixture(scope="module")
+def split() -> Split:
+    torch.set_num_threads(1)
+    return split_train_val(load_dataset("synthetic:1x16x16:4:320"), val_size=64, seed=0)
+
+
+def _trainer(split: Split, **kwargs: object) -> Trainer:
+    torch.manual_seed(0)
+    settings = TrainSettings(**{"epochs": 3, "batch_size": 32, "warmup_epochs": 1.0, **kwargs})  # type: ignore[arg-type]
+    return Trainer(tiny_cnn(), split.train_x, split.train_y, split.mean, split.std, settings, "cpu",
+                   val=(split.val_x, split.val_y), progress=False)
+
+
+def test_schedule_is_a_torch_scheduler_with_warmup_then_cosine(split: Split) -> None:
+    trainer = _trainer(split)
+    assert isinstance(trainer.scheduler, torch.optim.lr_scheduler.LambdaLR)
+    steps = trainer.steps_per_epoch  # 256 images // 32 = 8
+    assert steps == 8
+    peak = 0.1 * 32 / 128
+    lrs = []
+    for _ in range(3 * steps):
+        lrs.append(trainer.optimizer.param_groups[0]["lr"])
+        trainer.optimizer.step()
+        trainer.scheduler.step()
+    assert lrs[0] == pytest.approx(peak / steps) and lrs[steps - 1] == pytest.approx(peak)  # linear warm-up
+    assert lrs[steps] == pytest.approx(peak) and lrs[-1] == pytest.approx(peak * 0.5 * (1 + math.cos(math.pi * 15 / 16)))
+    assert all(a >= b for a, b in zip(lrs[steps:], lrs[steps + 1 :]))  # then a decay
+    assert WarmupCosine(2, 10)(10) == pytest.approx(0.0) and WarmupCosine(2, 10)(50) == pytest.approx(0.0)
+    assert trainer.scheduler.state_dict()["lr_lambdas"][0] == {"warmup": steps, "total": 3 * steps}
+
+
+def test_a_continued_run_equals_an_uninterrupted_one(split: Split) -> None:
+    whole = _trainer(split)
+    whole_stats = whole.run_epochs()
+    assert [s.epoch for s in whole_stats] == [1, 2, 3] and whole.epoch == 3
+
+    first = _trainer(split)
+    first.run_epochs(1)
+    buffer = io.BytesIO()
+    torch.save(first.state_dict(), buffer)  # as a checkpoint file would hold it
+    buffer.seek(0)
+    state = torch.load(buffer, weights_only=True)
+
+    torch.manual_seed(123)  # another process: other global random state, other initial weights
+    later = _trainer(split)
+    later.model.apply(lambda m: m.reset_parameters() if hasattr(m, "reset_parameters") else None)
+    later.load_state_dict(state)
+    assert later.epoch == 1 and later.scheduler.last_epoch == later.steps_per_epoch
+    rest = later.run_epochs(2)
+    assert [s.epoch for s in rest] == [2, 3]
+    assert [s.train_loss for s in later.history] == [s.train_loss for s in whole.history]
+    assert rest[-1].val_accuracy == whole_stats[-1].val_accuracy and rest[-1].val_loss == whole_stats[-1].val_loss
+    for a, b in zip(whole.model.state_dict().values(), later.model.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_validation_when_asked_and_callbacks(split: Split) -> None:
+    trainer = _trainer(split)
+    seen: list[EpochStats] = []
+    stats = trainer.run_epochs(2, on_epoch=seen.append, validate="end")
+    assert seen == stats and stats[0].val_accuracy is None and stats[1].val_accuracy is not None
+    assert trainer.run_epochs(1, validate="never")[0].val_loss is None
+
+
+def test_running_past_the_schedule_or_loading_a_longer_run_is_refused(split: Split) -> None:
+    trainer = _trainer(split, epochs=1)
+    trainer.run_epochs(1)
+    with pytest.raises(NasError, match="schedule has 0 of 1 left"):
+        trainer.run_epochs(1)
+    longer = _trainer(split, epochs=3)
+    longer.run_epochs(2)
+    with pytest.raises(NasError, match="more than the 1"):
+        _trainer(split, epochs=1).load_state_dict(longer.state_dict())
+    with pytest.raises(NasError, match="EMA"):
+        _trainer(split, epochs=3, ema_decay=0.9).load_state_dict(longer.state_dict())
