@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import math
+
+
+def _one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """Make ``parser`` report a malformed option as one line (no usage block), exit code 2."""
+
+    def error(message: str) -> None:
+        parser.exit(2, f"{parser.prog}: error: {message} (see --help)\n")
+
+    parser.error = error  # type: ignore[method-assign]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -16,30 +26,41 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "the same command is run again. At the end the model is evaluated once on the test split and "
             "DIR/metrics.json (losses, accuracies, FLOPs, params, wall time) and DIR/model.pt are written."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
+    _one_line_errors(p)
     p.add_argument("arch", metavar="ARCH", help="architecture: a config YAML (from 'nas export') or a preset name")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="run folder for checkpoint.pt, model.pt and metrics.json (re-use it to resume)")
     p.add_argument("--dataset", default="fashion-mnist",
-                   help="fashion-mnist, cifar10, cifar100, folder:PATH or synthetic[:CxHxW[:CLASSES[:TRAIN]]]")
+                   help="fashion-mnist, cifar10, cifar100, folder:PATH or synthetic[:CxHxW[:CLASSES[:TRAIN]]] "
+                        "(default: %(default)s)")
     p.add_argument("--data-dir", metavar="DIR", help="where the data set's files are (default: its usual place)")
     p.add_argument("--download", action="store_true", help="let torchvision download CIFAR into --data-dir")
-    p.add_argument("--resolution", type=int, metavar="PX", help="image size for folder: data sets (default 64)")
+    p.add_argument("--resolution", type=int, metavar="PX", help="image size for folder: data sets (default: 64)")
     p.add_argument("--adapt", action="store_true",
                    help="re-target the architecture to the data set's channels, resolution and classes "
                         "(without it a mismatch is an error)")
-    p.add_argument("--epochs", type=int, default=15, help="training epochs")
-    p.add_argument("--batch-size", type=int, default=128, help="images per step")
-    p.add_argument("--lr", type=float, default=0.1, help="peak learning rate at batch size 128 (scaled linearly)")
-    p.add_argument("--weight-decay", type=float, default=5e-4, help="L2 penalty on weights")
-    p.add_argument("--warmup", type=float, default=1.0, metavar="EPOCHS", help="linear warm-up length in epochs")
-    p.add_argument("--seed", type=int, default=0, help="seed of initialisation, shuffling and augmentation")
+    p.add_argument("--epochs", type=int, default=15, metavar="N", help="training epochs (default: %(default)s)")
+    p.add_argument("--batch-size", type=int, default=128, metavar="N", help="images per step (default: %(default)s)")
+    p.add_argument("--lr", type=float, default=0.1,
+                   help="peak learning rate at batch size 128, scaled linearly (default: %(default)s)")
+    p.add_argument("--weight-decay", type=float, default=5e-4, metavar="WD",
+                   help="L2 penalty on weights (default: %(default)s)")
+    p.add_argument("--warmup", type=float, default=1.0, metavar="EPOCHS",
+                   help="linear warm-up length in epochs (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of initialisation, shuffling and augmentation (default: %(default)s)")
     p.add_argument("--val-size", type=int, default=0, metavar="N",
                    help="carve N training images off as a validation split, scored after every epoch "
-                        "(0: train on all of them)")
-    p.add_argument("--no-augment", action="store_true", help="no random shifts or flips")
+                        "(default: 0, train on all of them)")
+    p.add_argument("--no-augment", action="store_true", help="no random shifts, flips or erasing")
     p.add_argument("--no-flip", action="store_true", help="no horizontal flips (e.g. for digits)")
+    p.add_argument("--erase", type=float, default=0.0, metavar="P",
+                   help="random erasing: each training image gets, with probability P, one random rectangle "
+                        "(2-33%% of its area) set to the mean (default: 0, off)")
+    p.add_argument("--ema", type=float, default=0.0, metavar="DECAY",
+                   help="keep an exponential moving average of the weights with this decay per step (e.g. "
+                        "0.999) and evaluate and save it instead of the last weights (default: 0, off)")
     p.add_argument("--threads", type=int, metavar="N", help="torch CPU threads (default: every core)")
     p.add_argument("--device", metavar="DEV", help="cpu, cuda or cuda:N (default: cuda when available)")
     p.add_argument("--restart", action="store_true", help="ignore DIR's checkpoint and train from scratch")
@@ -48,27 +69,59 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse out-of-range numbers (zero, negative, NaN, infinite), naming the option.
+
+    Raises:
+        NasError: for the first bad option.
+    """
+    from nas.errors import NasError
+    from nas.train.device import MAX_THREADS
+
+    checks = (
+        ("--epochs", args.epochs, args.epochs >= 1, "a whole number >= 1"),
+        ("--batch-size", args.batch_size, args.batch_size >= 1, "a whole number >= 1"),
+        ("--lr", args.lr, 0 < args.lr < math.inf, "a finite number > 0"),
+        ("--weight-decay", args.weight_decay, 0 <= args.weight_decay < math.inf, "a finite number >= 0"),
+        ("--warmup", args.warmup, 0 <= args.warmup < math.inf, "a finite number of epochs >= 0"),
+        ("--seed", args.seed, 0 <= args.seed < 2**63, "a whole number from 0 to 2**63 - 1"),
+        ("--val-size", args.val_size, args.val_size >= 0, "a whole number >= 0"),
+        ("--erase", args.erase, 0 <= args.erase <= 1, "a probability from 0 to 1"),
+        ("--ema", args.ema, 0 <= args.ema < 1, "a decay from 0 up to (not including) 1"),
+        ("--threads", args.threads, args.threads is None or 1 <= args.threads <= MAX_THREADS,
+         f"a whole number from 1 to {MAX_THREADS}"),
+        ("--resolution", args.resolution, args.resolution is None or 4 <= args.resolution <= 4096,
+         "a whole number of pixels from 4 to 4096"),
+    )
+    for option, value, ok, what in checks:
+        if not ok:
+            raise NasError(f"{option} must be {what}, got {value}")
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
     from nas.cli.common import human, resolve_target
     from nas.data import load_dataset
-    from nas.errors import NasError
-    from nas.train import TrainSettings, set_threads
+    from nas.errors import NasError, TrainingDiverged
+    from nas.train import TrainSettings, pick_device, set_threads
     from nas.train.full import adapt_config, load_trained, train_full
 
-    if args.val_size < 0:
-        raise NasError(f"--val-size must be >= 0, got {args.val_size}")
+    check_options(args)
+    pick_device(args.device)  # an unknown or absent device fails before the data is loaded
     config = resolve_target(args.arch)
     data = load_dataset(args.dataset, args.data_dir, download=args.download, resolution=args.resolution)
     config = adapt_config(config, data, adapt=args.adapt)
     set_threads(args.threads)
     settings = TrainSettings(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                              weight_decay=args.weight_decay, warmup_epochs=args.warmup, seed=args.seed,
-                             augment=not args.no_augment, flip=not args.no_flip)
+                             augment=not args.no_augment, flip=not args.no_flip,
+                             erase_prob=0.0 if args.no_augment else args.erase, ema_decay=args.ema)
     try:
         result = train_full(config, data, settings, args.output, device=args.device,
                             progress=not args.no_progress, resume=not args.restart, val_size=args.val_size)
+    except TrainingDiverged as exc:
+        raise NasError(f"training diverged: {exc} (try a lower --lr than {args.lr:g})") from None
     except KeyboardInterrupt:
         print(f"nas train: interrupted; the last finished epoch is kept in {args.output}/checkpoint.pt "
               "(run the same command again, without --restart, to resume from it)", file=sys.stderr)

@@ -54,8 +54,12 @@ def load_dataset(
         The data set, as uint8 image and int64 label tensors.
 
     Raises:
-        DataError: for an unknown spec or missing / unreadable files.
+        DataError: for an unknown spec, missing / unreadable files, or fewer than two classes.
     """
+    return _check_classes(_load(spec, data_dir, download, resolution))
+
+
+def _load(spec: str, data_dir: str | Path | None, download: bool, resolution: int | None) -> ImageData:
     if spec == "fashion-mnist":
         from nas.data.fashion_mnist import load_fashion_mnist
 
@@ -71,6 +75,17 @@ def load_dataset(
     if spec == "synthetic" or spec.startswith("synthetic:"):
         return _synthetic(spec)
     raise DataError(f"--dataset: unknown data set {spec!r} (choose from {', '.join(DATASETS)})")
+
+
+def _check_classes(data: ImageData) -> ImageData:
+    """``data``, refused when its training images do not span at least two classes (a classifier
+    of one class is trivially "100% accurate")."""
+    present = int(data.train_y.unique().numel())
+    if data.num_classes < 2 or present < 2:
+        names = f" ({', '.join(data.class_names)})" if data.class_names and len(data.class_names) < 2 else ""
+        raise DataError(f"{data.name} has {min(present, data.num_classes)} class{names} in its training images; "
+                        "classification needs at least two")
+    return data
 
 
 __all__ = ["DATASETS", "ImageData", "Split", "load_dataset", "split_train_val", "subset"]

@@ -15,6 +15,8 @@ from torch import Tensor
 from nas.data.dataset import ImageData
 from nas.errors import DataError
 
+MAX_BYTES = 2**30  # 1 GiB of uint8 pixels (generating them needs several times that in floats)
+
 
 def make_synthetic(
     channels: int = 1,
@@ -38,11 +40,19 @@ def make_synthetic(
 
     Returns:
         The data set, as uint8 tensors.
+
+    Raises:
+        DataError: for fewer than two classes, sizes below 1 or a set larger than 1 GiB.
     """
     if min(channels, resolution, classes, train, test) < 1 or resolution < 4 or classes < 2:
         raise DataError(
             f"synthetic data needs channels >= 1, resolution >= 4, classes >= 2 and images >= 1; got "
             f"{channels}x{resolution}x{resolution}, {classes} classes, {train}/{test} images"
+        )
+    if channels * resolution * resolution * (train + test) > MAX_BYTES:
+        raise DataError(
+            f"synthetic data of {train}+{test} images of {channels}x{resolution}x{resolution} would take more than "
+            f"{MAX_BYTES // 2**20} MiB; it is meant for small tests"
         )
     gen = torch.Generator().manual_seed(seed)
     half = (classes + 1) // 2
