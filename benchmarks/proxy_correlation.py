@@ -10,7 +10,12 @@ training set, as ``nas search`` prepares it). Prints, for each proxy, FLOPs and 
 * Spearman rank correlation with validation accuracy over all architectures;
 * the mean of the Spearman correlations within FLOPs quintiles (signal beyond FLOPs);
 * the partial Spearman given FLOPs and params (ranks regressed on both, residuals correlated);
-* the median and maximum seconds a proxy takes per architecture (at ``--threads`` threads).
+* the median and maximum seconds a proxy takes per architecture.
+
+Proxies are scored on one torch thread (``--threads`` applies to training): a proxy is a few
+small passes, which a second thread barely speeds up on a quiet machine and slows down up to
+10x while other processes load the CPU (measured here: median snip 0.47 s at 1 thread vs
+1.84 s at 2 threads, load average 5 on 2 cores).
 
 Every architecture's results are appended to a JSON-lines cache (``--results``) as soon as they
 are measured, so an interrupted run resumes where it stopped; rows made with other settings
@@ -183,10 +188,14 @@ def measure(opts: Options) -> pd.DataFrame:
             torch.manual_seed(opts.seed)
             model = build_model(config)
             proxies, times = {}, {}
-            for name in PROXIES:
-                start = time.perf_counter()
-                proxies[name] = score(model, batch, [name], seed=opts.seed)[name]
-                times[name] = time.perf_counter() - start
+            torch.set_num_threads(1)
+            try:
+                for name in PROXIES:
+                    start = time.perf_counter()
+                    proxies[name] = score(model, batch, [name], seed=opts.seed)[name]
+                    times[name] = time.perf_counter() - start
+            finally:
+                set_threads(opts.threads)
             row = {"settings": identity, "notation": notation, "flops": flops, "params": params,
                    "proxies": proxies, "seconds": times, "threads": opts.threads, "accuracy": None}
         if opts.train and row.get("accuracy") is None:
@@ -324,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     proxies = list(PROXIES)
     print(f"\n{len(df)} architectures of {SPACE.name} at <= {format_count(opts.budget)} FLOPs "
           f"(FLOPs {format_count(df['flops'].min())}-{format_count(df['flops'].max())}), batch {opts.batch}, "
-          f"{opts.threads} threads, seed {opts.seed}; {time.time() - start:.0f} s this run")
+          f"proxies on 1 thread, training on {opts.threads}, seed {opts.seed}; {time.time() - start:.0f} s this run")
     print("\nseconds per architecture (one proxy, one batch; includes copying the model)")
     timing = timing_table(df, proxies)
     print(f"{'proxy':<10} {'median':>8} {'max':>8} {'over 1 s':>9}")
