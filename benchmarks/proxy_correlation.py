@@ -197,7 +197,7 @@ def measure(opts: Options) -> pd.DataFrame:
             finally:
                 set_threads(opts.threads)
             row = {"settings": identity, "notation": notation, "flops": flops, "params": params,
-                   "proxies": proxies, "seconds": times, "threads": opts.threads, "accuracy": None}
+                   "proxies": proxies, "seconds": times, "proxy_threads": 1, "accuracy": None}
         if opts.train and row.get("accuracy") is None:
             torch.manual_seed(opts.seed)
             model = build_model(config)
@@ -213,6 +213,7 @@ def measure(opts: Options) -> pd.DataFrame:
         rows.append(row)
     return pd.DataFrame([
         {"notation": r["notation"], "flops": r["flops"], "params": r["params"], "accuracy": r.get("accuracy"),
+         "proxy_threads": r.get("proxy_threads", r.get("threads")),
          **r["proxies"], **{f"{k}_s": v for k, v in r["seconds"].items()}}
         for r in rows
     ])
@@ -333,7 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     proxies = list(PROXIES)
     print(f"\n{len(df)} architectures of {SPACE.name} at <= {format_count(opts.budget)} FLOPs "
           f"(FLOPs {format_count(df['flops'].min())}-{format_count(df['flops'].max())}), batch {opts.batch}, "
-          f"proxies on 1 thread, training on {opts.threads}, seed {opts.seed}; {time.time() - start:.0f} s this run")
+          f"proxies timed on {'/'.join(str(t) for t in sorted(df['proxy_threads'].unique()))} thread(s), "
+          f"training on {opts.threads}, seed {opts.seed}; {time.time() - start:.0f} s this run")
     print("\nseconds per architecture (one proxy, one batch; includes copying the model)")
     timing = timing_table(df, proxies)
     print(f"{'proxy':<10} {'median':>8} {'max':>8} {'over 1 s':>9}")
