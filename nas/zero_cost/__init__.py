@@ -8,6 +8,8 @@ architectures before any training.
 
 Higher is better for all four. Each is deterministic for a seed and scores a private copy,
 so the caller's model (weights, buffers, gradients, mode) and torch's RNG state are unchanged.
+Scoring is a few small passes: one torch thread is about as fast as two on a quiet machine and
+up to 10x faster while other processes load the CPU, so callers should score on one thread.
 
 Example::
 
