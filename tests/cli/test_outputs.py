@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -175,6 +176,15 @@ def _socket(work: Path) -> str:
     return "sock"
 
 
+def _device(work: Path) -> str:
+    """A character device of the test's own (never a system one, which a regression would replace)."""
+    try:
+        os.mknod(work / "dev", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, AttributeError):
+        pytest.skip("creating a device node needs root")
+    return "dev"
+
+
 def _readonly_folder(work: Path) -> str:
     (work / "ro").mkdir()
     (work / "ro").chmod(0o555)
@@ -194,7 +204,7 @@ BAD_PLACES = {
     "cwd": (lambda w: ".", "is a folder"),
     "parent-is-file": (_parent_is_file, "is not a folder"),
     "grandparent-is-file": (_grandparent_is_file, "is not a folder"),
-    "device": (lambda w: "/dev/null", "not a regular file"),
+    "device": (_device, "not a regular file"),
     "fifo": (_fifo, "not a regular file"),
     "socket": (_socket, "not a regular file"),
     "empty": (lambda w: "", "empty"),
