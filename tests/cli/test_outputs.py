@@ -326,3 +326,19 @@ def test_check_output_protects(tmp_path, protect):
             check_output(target, protect=[db])
     else:
         assert check_output(target, protect=[db]) == target.resolve()
+
+
+# -- plain words for a trial that does not exist --------------------------------------------------------
+
+@pytest.mark.parametrize("trials, pick, message", [
+    (0, "trial:0", "study 's' has no trials yet"),
+    (0, "trial:5", "study 's' has no trials yet"),
+    (2, "trial:2", "has no trial 2; its trials are numbered 0 to 1"),
+    (2, "trial:-1", "has no trial -1; its trials are numbered 0 to 1"),
+])
+def test_missing_trial_in_plain_words(tmp_path, monkeypatch, capsys, trials, pick, message):
+    monkeypatch.chdir(tmp_path)
+    make_study(tmp_path / "studies" / "s.db", trials=trials)
+    code, _, err = run_cli(capsys, "export", "s", "--pick", pick)
+    assert_one_line(code, err, message)
+    assert "(trials" not in err and not list(tmp_path.glob("*.yaml"))
