@@ -9,8 +9,10 @@ import optuna
 from optuna.trial import FrozenTrial
 
 from nas.arch.config import ArchConfig
-from nas.arch.io import from_dict, save_config
+from nas.arch.io import dumps, from_dict
 from nas.errors import NasError
+from nas.outputs import write_output
+from nas.search.storage import study_files
 
 
 def pick_trial(study: optuna.Study, pick: str = "best", max_flops: int | None = None) -> FrozenTrial:
@@ -29,8 +31,11 @@ def pick_trial(study: optuna.Study, pick: str = "best", max_flops: int | None = 
         except ValueError:
             raise NasError(f"--pick: expected trial:N with a number, got {pick!r}") from None
         trials = {t.number: t for t in study.get_trials(deepcopy=False)}
+        if not trials:
+            raise NasError(f"study {study.study_name!r} has no trials yet, so there is no trial {number}")
         if number not in trials:
-            raise NasError(f"study {study.study_name!r} has no trial {number} (trials 0-{len(trials) - 1})")
+            raise NasError(f"study {study.study_name!r} has no trial {number}; its trials are numbered "
+                           f"{min(trials)} to {max(trials)}")
         trial = trials[number]
         if "arch" not in trial.user_attrs:
             raise NasError(f"trial {number} of {study.study_name!r} recorded no architecture")
@@ -49,7 +54,21 @@ def trial_config(trial: FrozenTrial) -> ArchConfig:
 
 
 def export_trial(study: optuna.Study, trial: FrozenTrial, path: str | Path) -> Path:
-    """Write the trial's architecture as a config YAML with where it came from as ``meta``."""
+    """Write the trial's architecture as a config YAML with where it came from as ``meta``.
+
+    The file is written atomically and never over the study's own storage file.
+
+    Args:
+        study: the study the trial belongs to.
+        trial: the trial to export (see :func:`pick_trial`).
+        path: the YAML file to write; its folder is created.
+
+    Returns:
+        ``path``.
+
+    Raises:
+        OutputError: for a path that cannot or must not be written, as one line.
+    """
     config = trial_config(trial)
     meta: dict[str, Any] = {
         "study": study.study_name,
@@ -64,4 +83,4 @@ def export_trial(study: optuna.Study, trial: FrozenTrial, path: str | Path) -> P
         f"Exported by nas from study {study.study_name!r}, trial {trial.number}.\n"
         "Validation accuracy comes from the search's proxy training; 'nas train' gives test accuracy."
     )
-    return save_config(config, path, meta=meta, comment=comment)
+    return write_output(path, dumps(config, meta, comment), protect=study_files(study))

@@ -1,4 +1,8 @@
-"""Opening a stored study by name, with one-line errors, for report / export / status."""
+"""Opening a stored study by name, with one-line errors, for report / export / status.
+
+These commands only read: they never create a folder or a database file, and a mistyped
+storage path or study name says that no such storage or study exists.
+"""
 
 from __future__ import annotations
 
@@ -7,34 +11,61 @@ from pathlib import Path
 import optuna
 
 from nas.errors import NasError
-from nas.search.storage import STUDIES_DIR, open_storage
+from nas.search.storage import STUDIES_DIR, hide_password, open_storage
+
+
+def _check_study_name(study: str) -> None:
+    if not study:
+        raise NasError("the study name is empty")
+    try:
+        study.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NasError(f"study name {study!r} is not valid UTF-8") from None
+    if any(ord(c) < 32 or ord(c) == 127 for c in study):
+        raise NasError(f"study name {study!r} holds control characters")
 
 
 def study_storage_url(study: str, storage: str | None) -> str:
-    """The storage URL of a study: ``--storage``, else ``sqlite:///studies/<study>.db`` (which must exist)."""
-    if storage:
+    """The storage URL of a study: ``--storage``, else ``sqlite:///studies/<study>.db`` (which must exist).
+
+    Raises:
+        NasError: for an odd study name, or a default database that does not exist (naming the
+            studies that the default folder does hold).
+    """
+    _check_study_name(study)
+    if storage is not None:
         return storage
     path = STUDIES_DIR / f"{study}.db"
-    if not path.exists():
-        raise NasError(f"no study {study!r} in {path} (run 'nas search' first or pass --storage)")
+    if not path.is_file():
+        known = sorted(p.stem for p in STUDIES_DIR.glob("*.db")) if STUDIES_DIR.is_dir() else []
+        where = f"{STUDIES_DIR}/ holds: {', '.join(known)}" if known else f"{STUDIES_DIR}/ holds no study"
+        raise NasError(f"no study {study!r}: {path} does not exist ({where}; run 'nas search' first "
+                       "or pass --storage)")
     return f"sqlite:///{path}"
 
 
 def load_study(study: str, storage: str | None = None) -> optuna.Study:
-    """Load a study; an unknown name lists the studies the storage holds.
+    """Load a study for reading; an unknown name lists the studies the storage holds.
+
+    Args:
+        study: the study name.
+        storage: its storage URL, by default ``sqlite:///studies/<study>.db``.
+
+    Returns:
+        The study.
 
     Raises:
-        NasError / StorageError: as one line.
+        NasError / StorageError: as one line; nothing is created.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     url = study_storage_url(study, storage)
-    backend = open_storage(url)
+    backend = open_storage(url, create=False)
     try:
         return optuna.load_study(study_name=study, storage=backend)
     except KeyError:
         names = optuna.study.get_all_study_names(backend)
         known = ", ".join(names) if names else "none"
-        raise NasError(f"no study {study!r} in {url} (studies there: {known})") from None
+        raise NasError(f"no study {study!r} in {hide_password(url)} (studies there: {known})") from None
 
 
 __all__ = ["load_study", "study_storage_url", "Path"]

@@ -163,9 +163,6 @@ def save_config(
     config: ArchConfig, path: str | Path, meta: dict[str, Any] | None = None, comment: str | None = None
 ) -> Path:
     """Write a config as YAML (atomically: a partial file never replaces a good one)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(dumps(config, meta, comment))
-    tmp.replace(path)
-    return path
+    from nas.outputs import write_output
+
+    return write_output(path, dumps(config, meta, comment))

@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
     study = load_study(args.study, args.storage)
     max_flops = parse_count(args.max_flops, "--max-flops") if args.max_flops else None
     trial = pick_trial(study, args.pick, max_flops)
-    path = export_trial(study, trial, args.output or f"{args.study}-trial{trial.number}.yaml")
+    output = args.output if args.output is not None else f"{args.study}-trial{trial.number}.yaml"
+    path = export_trial(study, trial, output)
     acc = trial.user_attrs.get("accuracy")
     acc_text = f", validation accuracy {acc:.2%}" if acc is not None else ""
     print(f"trial {trial.number}: {format_count(trial.user_attrs['flops'])} FLOPs, "

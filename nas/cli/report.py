@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from nas.study_io import load_study
 
     study = load_study(args.study, args.storage)
-    path = render_report(study, args.output or f"reports/{args.study}.html")
+    path = render_report(study, args.output if args.output is not None else f"reports/{args.study}.html")
     if not any(t.state == TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
         print(f"nas report: note: study {args.study!r} has no completed trial yet; the report says so",
               file=sys.stderr)

@@ -15,8 +15,10 @@ import optuna
 from optuna.trial import TrialState
 
 from nas.errors import NasError
+from nas.outputs import check_output, write_output
 from nas.report.pareto import ParetoInfo, Point, hypervolume_history, importances, pareto_info, pareto_table
 from nas.search.budget import format_count
+from nas.search.storage import study_files
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -176,11 +178,16 @@ def render_report(study: optuna.Study, path: str | Path) -> Path:
 
     Args:
         study: a study written by ``nas search``.
-        path: the output file; its folder is created.
+        path: the output file; its folder is created. It is written atomically and never over
+            the study's own storage file.
 
     Returns:
         The path written.
+
+    Raises:
+        OutputError: for a path that cannot or must not be written, as one line.
     """
+    check_output(path, study_files(study))  # refuse a bad path before the (slow) drawing
     go, offline = _plotly()
     counts = _counts(study)
     body: list[str] = [_header(study, counts), '<pre id="js-errors" hidden></pre>']
@@ -231,10 +238,7 @@ def render_report(study: optuna.Study, path: str | Path) -> Path:
         f"<title>nas report: {html.escape(study.study_name)}</title>\n<style>{_CSS}</style>\n{_ERROR_HOOK}\n"
         f"<script>{offline.get_plotlyjs()}</script>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
     )
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
-    return out
+    return write_output(path, page, protect=study_files(study))
 
 
 __all__ = ["hypervolume_figure", "importance_figure", "pareto_figure", "render_report"]

@@ -2,20 +2,114 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
 
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
+from sqlalchemy.engine import make_url
 
 from nas.errors import StorageError
 
 STUDIES_DIR = Path("studies")
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def default_storage(study_name: str, directory: Path = STUDIES_DIR) -> str:
-    """``sqlite:///studies/<study>.db``."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """``sqlite:///studies/<study>.db``; nothing is created (``open_storage(..., create=True)`` does that)."""
     return f"sqlite:///{directory / (study_name + '.db')}"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file a SQLite URL names, ``None`` for a server URL.
+
+    Raises:
+        StorageError: for a malformed URL, an in-memory SQLite database (its trials would vanish
+            with the process) or a path that is not valid text.
+    """
+    shown = hide_password(url)
+    if "://" not in url:
+        raise StorageError(f"storage {shown!r}: not a database URL (expected e.g. sqlite:///studies/x.db or "
+                           "postgresql://user:pass@host/db)")
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # ArgumentError, ValueError (a bad port), ...
+        raise StorageError(f"storage {shown!r}: not a database URL ({_first_line(exc)})") from None
+    if not parsed.drivername.startswith("sqlite"):
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
+        raise StorageError(f"storage {shown!r}: an in-memory database keeps nothing after the command ends; "
+                           "give a file, e.g. sqlite:///studies/x.db")
+    try:
+        database.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StorageError(f"storage {shown!r}: the file name is not valid UTF-8") from None
+    if any(ord(c) < 32 or ord(c) == 127 for c in database):
+        raise StorageError(f"storage {shown!r}: the file name holds control characters")
+    return Path(database)
+
+
+def check_sqlite_file(path: Path, create: bool) -> None:
+    """Check a SQLite storage file before SQLAlchemy opens it (and would create it).
+
+    Args:
+        path: the database file.
+        create: ``True`` for commands that write (its folder is created, the file must be
+            writable); ``False`` for commands that only read (the file must exist and hold studies).
+
+    Raises:
+        StorageError: naming the file and the problem.
+    """
+    shown = repr(str(path))
+    if path.is_dir():
+        raise StorageError(f"storage {shown} is a folder, not a database file")
+    if not create:
+        if not path.exists():
+            raise StorageError(f"no storage {shown}: the file does not exist (check the path or the study name, "
+                               "or run 'nas search' first)")
+        _check_holds_studies(path, shown)
+        return
+    if path.exists():
+        _check_header(path, shown)
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise StorageError(f"storage {shown} is read-only (this command writes to the study)")
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"storage {shown}: cannot create its folder {str(folder)!r} "
+                           f"({(exc.strerror or type(exc).__name__).lower()})") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(f"storage {shown}: its folder {str(folder)!r} is read-only (SQLite writes a journal there)")
+
+
+def _check_header(path: Path, shown: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StorageError(f"storage {shown}: cannot read it ({(exc.strerror or type(exc).__name__).lower()})") from None
+    if head and head != SQLITE_HEADER:
+        raise StorageError(f"storage {shown} is not a SQLite database")
+    return head
+
+
+def _check_holds_studies(path: Path, shown: str) -> None:
+    """Reading commands open only a database that Optuna wrote (nothing is added to any other)."""
+    if not _check_header(path, shown):
+        raise StorageError(f"storage {shown} is empty; no study is stored there")
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=120)
+        try:
+            found = con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='studies'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise StorageError(f"storage {shown}: {_first_line(exc)}") from None
+    if not found:
+        raise StorageError(f"storage {shown} holds no studies (a SQLite database that nas did not write)")
 
 
 def open_storage(
@@ -23,6 +117,8 @@ def open_storage(
     heartbeat_interval: int | None = None,
     grace_period: int | None = None,
     max_retry: int = 2,
+    *,
+    create: bool = True,
 ) -> optuna.storages.BaseStorage:
     """An Optuna storage for ``url``.
 
@@ -30,19 +126,25 @@ def open_storage(
     heartbeat, a trial whose worker died is failed after the grace period and retried
     (``RetryHeartbeatStaleTrialCallback``), the retry pointing at the original.
 
+    Args:
+        url: an SQLAlchemy URL (``sqlite:///studies/x.db``, ``postgresql://...``); in-memory
+            SQLite is refused.
+        heartbeat_interval, grace_period, max_retry: Optuna's stale-trial detection.
+        create: ``True`` (searching) creates a SQLite file and its folder; ``False`` (status,
+            report, export) requires an existing SQLite file that holds studies and creates nothing.
+
+    Returns:
+        The storage.
+
     Raises:
         StorageError: naming the URL (password hidden) and the problem.
     """
-    shown = _hide_password(url)
-    if "://" not in url:
-        raise StorageError(f"storage {shown!r}: not a database URL (expected e.g. sqlite:///studies/x.db or "
-                           "postgresql://user:pass@host/db)")
+    shown = hide_password(url)
+    path = sqlite_file(url)
     engine_kwargs: dict[str, object] = {}
-    if url.startswith("sqlite"):
+    if path is not None:
+        check_sqlite_file(path, create)
         engine_kwargs["connect_args"] = {"timeout": 120}
-        path = url.split(":///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
     else:
         engine_kwargs["pool_pre_ping"] = True
         if url.startswith("postgresql"):
@@ -64,12 +166,28 @@ def open_storage(
         raise StorageError(f"storage {shown!r}: {_first_line(exc)}") from None
 
 
+def study_files(study: optuna.Study) -> tuple[Path, ...]:
+    """The files holding a study stored in SQLite (the database and its journals), else ``()``.
+
+    Outputs must never be written over these.
+    """
+    storage = getattr(study, "_storage", None)
+    backend = getattr(storage, "_backend", storage)
+    engine = getattr(backend, "engine", None)
+    url = getattr(engine, "url", None)
+    if url is None or not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return ()
+    database = str(url.database)
+    return tuple(Path(database + suffix) for suffix in ("", "-journal", "-wal", "-shm"))
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
 
-def _hide_password(url: str) -> str:
+def hide_password(url: str) -> str:
+    """``url`` with its password (if any) shown as ``***``, for messages."""
     if "://" in url and "@" in url:
         scheme, rest = url.split("://", 1)
         creds, host = rest.rsplit("@", 1)

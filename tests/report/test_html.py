@@ -1,5 +1,8 @@
+import hashlib
+import os
 import re
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -7,6 +10,7 @@ import pytest
 from fakes import new_study, realistic_study
 
 from nas.cli.main import main
+from nas.outputs import OutputError
 from nas.report.html import _ERROR_HOOK, render_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -50,6 +54,54 @@ def test_cli_missing_default_storage(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["report", "ghost"]) == 2
     assert "no study 'ghost'" in capsys.readouterr().err
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("alias", ["same", "dot", "symlink"])
+def test_report_never_overwrites_the_study_storage(tmp_path, alias):
+    db = tmp_path / "r.db"
+    study = new_study("r", f"sqlite:///{db}")
+    before = _sha256(db)
+    output = {"same": db, "dot": tmp_path / "." / "sub" / ".." / "r.db", "symlink": tmp_path / "link.html"}[alias]
+    if alias == "symlink":
+        output.symlink_to(db)
+    with pytest.raises(OutputError, match="storage file"):
+        render_report(study, output)
+    assert _sha256(db) == before
+
+
+def test_report_replaces_the_old_one_atomically(tmp_path):
+    """A reader holding the old page keeps reading the old page; no temporary file is left."""
+    out = tmp_path / "r.html"
+    out.write_text("old page")
+    with open(out, encoding="utf-8") as reader:
+        render_report(new_study("r"), out)
+        assert reader.read() == "old page"
+    assert "</html>" in out.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+@pytest.mark.parametrize("case, message", [("folder", "is a folder"), ("under-a-file", "is not a folder"),
+                                           ("device", "not a regular file")])
+def test_unwritable_report_path_is_one_line(tmp_path, capsys, case, message):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    new_study("r", url)
+    (tmp_path / "plain").write_text("x")
+    if case == "device":  # a device of the test's own: a regression must not replace a system one
+        try:
+            os.mknod(tmp_path / "dev", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        except (PermissionError, AttributeError):
+            pytest.skip("creating a device node needs root")
+    output = {"folder": str(tmp_path), "under-a-file": str(tmp_path / "plain" / "r.html"),
+              "device": str(tmp_path / "dev")}[case]
+    before = sorted(tmp_path.rglob("*"))
+    assert main(["report", "r", "--storage", url, "-o", output]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and message in err and "Traceback" not in err
+    assert sorted(tmp_path.rglob("*")) == before
 
 
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
