@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nas.search.budget import format_count
+from nas.units import format_count
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -26,6 +26,8 @@ from nas.data import ImageData, Split, load_dataset, split_train_val, subset
 from nas.errors import NasError, SpaceError
 from nas.search.budget import Budget, format_count
 from nas.search.objective import OBJECTIVES, Objective
+from nas.search.pareto import pareto_front
+from nas.search.record import TrialKind, count_kinds, read_records
 from nas.search.sampler import make_sampler
 from nas.search.storage import default_storage, open_storage
 from nas.space import SearchSpace
@@ -189,24 +191,15 @@ def open_study(settings: SearchSettings, heartbeat: bool = True) -> optuna.Study
 
 
 def count_states(study: optuna.Study) -> dict[str, int]:
-    """COMPLETE (non-baseline) / RUNNING / FAIL / infeasible / other-PRUNED counts."""
-    counts = {"complete": 0, "running": 0, "failed": 0, "infeasible": 0, "pruned": 0, "sampled": 0}
-    for t in study.get_trials(deepcopy=False):
-        if t.user_attrs.get("baseline"):
-            continue
-        if t.state == TrialState.COMPLETE:
-            counts["complete"] += 1
-        elif t.state == TrialState.RUNNING:
-            counts["running"] += 1
-        elif t.state == TrialState.FAIL:
-            counts["failed"] += 1
-        elif t.user_attrs.get("infeasible"):
-            counts["infeasible"] += 1
-        elif t.state == TrialState.PRUNED:
-            counts["pruned"] += 1
-        if "flops" in t.user_attrs:
-            counts["sampled"] += 1
-    return counts
+    """Search-trial counts by kind (baselines left out), plus ``sampled`` (architectures costed)."""
+    records = [r for r in read_records(study) if r.kind != TrialKind.BASELINE and not r.baseline]
+    kinds = count_kinds(records)
+    return {
+        "complete": kinds[TrialKind.SEARCHED], "running": kinds[TrialKind.RUNNING],
+        "failed": kinds[TrialKind.FAILED], "infeasible": kinds[TrialKind.OVER_BUDGET],
+        "pruned": kinds[TrialKind.DUPLICATE] + kinds[TrialKind.SURPLUS] + kinds[TrialKind.STOPPED],
+        "sampled": sum(1 for r in records if r.flops is not None),
+    }
 
 
 def worker(
@@ -416,14 +409,10 @@ class _StudyBar:
 
 def summarize(settings: SearchSettings, study: optuna.Study, wall_s: float, linear: float | None) -> SearchSummary:
     counts = count_states(study)
-    best = []
-    feasible = [t for t in study.best_trials if not t.user_attrs.get("baseline")]
-    for t in sorted(feasible, key=lambda t: -t.values[0]):
-        best.append({
-            "trial": t.number, "accuracy": t.values[0], "flops": t.user_attrs.get("flops"),
-            "params": t.user_attrs.get("params"), "latency_ms": t.user_attrs.get("latency_ms"),
-            "notation": t.user_attrs.get("notation"),
-        })
+    best = [{
+        "trial": r.number, "accuracy": r.accuracy, "flops": r.flops, "params": r.params,
+        "latency_ms": r.latency_ms, "notation": r.notation,
+    } for r in pareto_front(read_records(study), settings.objectives)]
     return SearchSummary(
         study=settings.study_name, storage=settings.storage_url, complete=counts["complete"],
         infeasible=counts["infeasible"], failed=counts["failed"], sampled=counts["sampled"], wall_s=wall_s,
