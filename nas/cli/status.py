@@ -23,12 +23,13 @@ def run(args: argparse.Namespace) -> int:
     from nas.search.pareto import pareto_front
     from nas.search.record import TrialKind as K
     from nas.search.record import count_kinds, read_records, study_objectives
-    from nas.search.run import fail_stale
-    from nas.study_io import load_study
+    from nas.search.study import fail_stale
+    from nas.study_io import load_study, study_storage_url
     from nas.units import format_count
 
     study = load_study(args.study, args.storage)
-    failed_now = fail_stale(study)
+    # Trials whose worker went silent for longer than the study's grace period are failed first.
+    failed_now = fail_stale(args.study, study_storage_url(args.study, args.storage))
     records = read_records(study)
     searched = [r for r in records if not r.baseline]
     counts = count_kinds(searched)
