@@ -239,14 +239,14 @@ def fail_stale(study_name: str, url: str) -> set[int]:
     run = probe.user_attrs.get(A.STUDY_RUN) or {}
     if not run.get("heartbeat") or not run.get("grace"):
         return set()
-    storage = open_storage(url, heartbeat_interval=int(run["heartbeat"]), grace_period=int(run["grace"]),
-                           max_retry=0)
-    study = optuna.load_study(study_name=study_name, storage=storage)
-    running = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))}
-    if not running:
-        return set()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna: no warning for users
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        storage = open_storage(url, heartbeat_interval=int(run["heartbeat"]), grace_period=int(run["grace"]),
+                               max_retry=0)
+        study = optuna.load_study(study_name=study_name, storage=storage)
+        running = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))}
+        if not running:
+            return set()
         optuna.storages.fail_stale_trials(study)
     still = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))}
     return running - still
