@@ -4,7 +4,8 @@ What a trial stores (user attrs), so any Optuna client can read it and ``nas exp
 rebuild the model without the space file: ``arch`` (the config as a dict), ``notation``,
 ``flops``, ``params``, ``latency_ms``, ``peak_activation_bytes``, ``constraint`` (budget
 violations, <= 0 when met), ``accuracy``, ``train_time_s``, ``fidelity``, and for trials that
-did not complete, ``infeasible`` / ``duplicate_of`` / ``fail_reason``.
+did not complete, ``infeasible`` / ``duplicate_of`` / ``fail_reason``. The key names and the
+write helpers are in :mod:`nas.search.attrs`; readers use :mod:`nas.search.record`.
 """
 
 from __future__ import annotations
