@@ -1,4 +1,5 @@
-"""Exporting a study's chosen architecture as a config file that rebuilds the same model."""
+"""Picking a study's architecture (best within a budget, the front's knee, a given trial) and
+exporting it as a config file that rebuilds the same model."""
 
 from __future__ import annotations
 
@@ -13,6 +14,71 @@ from nas.arch.io import dumps, from_dict
 from nas.errors import NasError
 from nas.outputs import write_output
 from nas.search.storage import study_files
+from nas.search.attrs import STUDY_SETTINGS
+from nas.search.pareto import pareto_front
+from nas.search.record import TrialKind, TrialRecord, read_records
+from nas.units import format_count
+
+
+def _searched(study: optuna.Study) -> list[TrialRecord]:
+    return [r for r in read_records(study) if r.kind == TrialKind.SEARCHED and r.accuracy is not None]
+
+
+def _frozen(study: optuna.Study, number: int) -> FrozenTrial:
+    return next(t for t in study.get_trials(deepcopy=False) if t.number == number)
+
+
+def knee_trial(study: optuna.Study) -> FrozenTrial:
+    """The knee of the accuracy-vs-FLOPs Pareto front.
+
+    It is the Pareto-optimal trial farthest from the straight line between the front's two
+    ends, with FLOPs and accuracy each scaled to [0, 1] over the front. With fewer than three
+    points there is no bend, and the most accurate point is returned.
+
+    Raises:
+        NasError: when the study has no feasible completed trial.
+    """
+    pareto = sorted(pareto_front(_searched(study), ("accuracy", "flops")),
+                    key=lambda r: (r.flops, -(r.accuracy or 0.0), r.number))
+    if not pareto:
+        raise NasError(f"study {study.study_name!r} has no completed trial within budget to pick a knee from")
+    pick = max(pareto, key=lambda p: (p.accuracy, -p.number))  # type: ignore[arg-type, return-value]
+    if len(pareto) >= 3:
+        fs = [float(p.flops) for p in pareto]  # type: ignore[arg-type]
+        accs = [float(p.accuracy) for p in pareto]  # type: ignore[arg-type]
+        f_span = (max(fs) - min(fs)) or 1.0
+        a_span = (max(accs) - min(accs)) or 1.0
+        xy = [((f - min(fs)) / f_span, (a - min(accs)) / a_span) for f, a in zip(fs, accs)]
+        (x0, y0), (x1, y1) = xy[0], xy[-1]
+        # The distance to the chord is |cross product| / chord length; the length is constant.
+        dist = [abs((x1 - x0) * (y0 - y) - (x0 - x) * (y1 - y0)) for x, y in xy]
+        best = max(range(len(pareto)), key=lambda i: (dist[i], accs[i]))
+        if dist[best] > 1e-12:
+            pick = pareto[best]
+    return _frozen(study, pick.number)
+
+
+def best_trial(study: optuna.Study, max_flops: float | None = None) -> FrozenTrial:
+    """The most accurate feasible completed search trial with at most ``max_flops`` FLOPs.
+
+    Args:
+        study: a study written by ``nas search``.
+        max_flops: the limit; ``None`` means the study's own budget (or none at all).
+
+    Raises:
+        NasError: when no trial meets the limit, naming the cheapest one there is.
+    """
+    stored = study.user_attrs.get(STUDY_SETTINGS, {}).get("max_flops")
+    limit = max_flops if max_flops is not None else stored
+    done = [r for r in _searched(study) if r.flops is not None]
+    fits = [r for r in done if limit is None or (r.flops or 0) <= limit]
+    if not fits:
+        within = f" within {format_count(limit)} FLOPs" if limit is not None else ""
+        cheapest = min((r.flops or 0 for r in done), default=None)
+        hint = f" (the cheapest completed one has {format_count(cheapest)})" if cheapest is not None else ""
+        raise NasError(f"study {study.study_name!r} has no completed trial{within}{hint}")
+    pick = max(fits, key=lambda r: (r.accuracy, -(r.flops or 0), -r.number))
+    return _frozen(study, pick.number)
 
 
 def pick_trial(study: optuna.Study, pick: str = "best", max_flops: int | None = None) -> FrozenTrial:
@@ -23,8 +89,6 @@ def pick_trial(study: optuna.Study, pick: str = "best", max_flops: int | None = 
         NasError: for an unknown pick, a trial that does not exist or has no architecture, or a
             budget no trial meets.
     """
-    from nas.report.pareto import best_trial, knee_trial
-
     if pick.startswith("trial:"):
         try:
             number = int(pick.split(":", 1)[1])
@@ -41,7 +105,7 @@ def pick_trial(study: optuna.Study, pick: str = "best", max_flops: int | None = 
             raise NasError(f"trial {number} of {study.study_name!r} recorded no architecture")
         return trial
     if pick == "best":
-        budget = max_flops or study.user_attrs.get("settings", {}).get("max_flops")
+        budget = max_flops or study.user_attrs.get(STUDY_SETTINGS, {}).get("max_flops")
         return best_trial(study, budget)
     if pick == "knee":
         return knee_trial(study)

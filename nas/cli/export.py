@@ -26,7 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nas.export import export_trial, pick_trial
-    from nas.search.budget import format_count, parse_count
+    from nas.search.budget import parse_count
+    from nas.units import format_count
     from nas.study_io import load_study
 
     study = load_study(args.study, args.storage)

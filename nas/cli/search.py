@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nas.search.budget import format_count
+from nas.units import format_count
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -16,39 +16,47 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "Run (or resume) an Optuna multi-objective study: sample architectures from SPACE, count "
             "their FLOPs before any training (over-budget ones get no training time), train the rest "
             "briefly on a validation split carved from the training set, and keep the Pareto front of "
-            "validation accuracy vs cost. Re-running the same command resumes the study."
+            "validation accuracy vs cost. Re-running the same command resumes the study. The study "
+            "stores its space and settings: 'nas search --study NAME --storage URL' (no SPACE, no other "
+            "option) joins it from another host with the stored settings; options left out of a resumed "
+            "study take its stored values. On a terminal progress bars are shown; otherwise (a log file, "
+            "CI, nohup) one line per finished trial."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("space", metavar="SPACE", help="a search-space YAML file (see search_spaces/)")
-    p.add_argument("--max-flops", required=True, metavar="N", help="hard FLOPs budget, e.g. 5M, 1.5G, 300000")
+    p.add_argument("space", metavar="SPACE", nargs="?",
+                   help="a search-space YAML file (see search_spaces/); optional when joining a stored study")
+    p.add_argument("--max-flops", metavar="N", help="hard FLOPs budget, e.g. 5M, 1.5G, 300000 (required for a new study)")
     p.add_argument("--max-params", metavar="N", help="optional hard parameter budget, e.g. 500K")
-    p.add_argument("--trials", type=int, default=24, help="completed (trained, within budget) trials the study aims for, across all workers")
+    p.add_argument("--trials", type=int, metavar="N", help="completed (trained, within budget) trials the study "
+                   "aims for, across all workers (default 24)")
     p.add_argument("--timeout", type=float, metavar="SEC", help="stop starting new trials after SEC seconds")
-    p.add_argument("--study", metavar="NAME", help="study name (default: <space>-<budget>-<dataset>)")
-    p.add_argument("--storage", metavar="URL", help="Optuna storage URL (default: sqlite:///studies/<study>.db); "
+    p.add_argument("--study", metavar="NAME", help="study name (default <space>-<budget>-<dataset>)")
+    p.add_argument("--storage", metavar="URL", help="Optuna storage URL (default sqlite:///studies/<study>.db); "
                    "postgresql://user:pass@host/db lets many hosts share one study")
-    p.add_argument("--dataset", default="fashion-mnist", help="fashion-mnist, cifar10, cifar100, folder:PATH or synthetic")
-    p.add_argument("--data-dir", metavar="DIR", help="where the data set's files are (default for fashion-mnist: "
-                   "/usr/share/datasets/fashion-mnist)")
+    p.add_argument("--dataset", help="fashion-mnist (default), cifar10, cifar100, folder:PATH or synthetic")
+    p.add_argument("--data-dir", metavar="DIR", help="where the data set's files are (for fashion-mnist "
+                   "/usr/share/datasets/fashion-mnist unless given)")
     p.add_argument("--download", action="store_true", help="let torchvision download CIFAR into --data-dir "
                    "(never done unless asked)")
-    p.add_argument("--epochs", type=int, default=3, help="proxy-training epochs per trial")
-    p.add_argument("--train-subset", type=int, default=6000, metavar="N", help="training images per trial (0: all)")
-    p.add_argument("--val-size", type=int, default=2000, metavar="N", help="validation images carved from the training set")
-    p.add_argument("--batch-size", type=int, default=128, help="proxy-training batch size")
-    p.add_argument("--seed", type=int, default=0, help="seed of the sampler, the data split and training")
-    p.add_argument("--jobs", type=int, help="worker processes on this host (default: 2 on a CPU with 2+ cores, "
+    p.add_argument("--epochs", type=int, metavar="N", help="proxy-training epochs per trial (default 3)")
+    p.add_argument("--train-subset", type=int, metavar="N", help="training images per trial (default 6000; 0: all)")
+    p.add_argument("--val-size", type=int, metavar="N", help="validation images carved from the training set "
+                   "(default 2000)")
+    p.add_argument("--batch-size", type=int, metavar="N", help="proxy-training batch size (default 128)")
+    p.add_argument("--seed", type=int, help="seed of the sampler, the data split and training (default 0)")
+    p.add_argument("--jobs", type=int, help="worker processes on this host (default 2 on a CPU with 2+ cores, "
                    "1 with CUDA; use 1 for a run that repeats exactly for a seed)")
-    p.add_argument("--threads", type=int, metavar="N", help="torch threads per worker (default: cores / jobs)")
-    p.add_argument("--sampler", default="tpe", choices=("tpe", "nsga2", "random"), help="Optuna sampler")
-    p.add_argument("--objectives", default="accuracy,flops", help="comma list from accuracy, flops, params, latency")
-    p.add_argument("--with-presets", action="store_true", help="also evaluate the papers' presets that fit the data's "
-                   "input, as baselines for the report")
-    p.add_argument("--preset-max-flops", metavar="N", help="skip presets above this many FLOPs (default: 4x the budget)")
-    p.add_argument("--heartbeat", type=int, default=30, metavar="SEC", help="worker heartbeat interval")
-    p.add_argument("--grace", type=int, default=120, metavar="SEC", help="a trial silent this long is failed and retried")
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--threads", type=int, metavar="N", help="torch threads per worker (default cores / jobs)")
+    p.add_argument("--sampler", choices=("tpe", "nsga2", "random"), help="Optuna sampler (default tpe)")
+    p.add_argument("--objectives", help="comma list from accuracy, flops, params, latency, in any order "
+                   "(default accuracy,flops)")
+    p.add_argument("--with-presets", action="store_true", default=None, help="also evaluate the papers' presets "
+                   "that fit the data's input, as baselines for the report")
+    p.add_argument("--preset-max-flops", metavar="N", help="skip presets above this many FLOPs (default 4x the budget)")
+    p.add_argument("--heartbeat", type=int, metavar="SEC", help="worker heartbeat interval (default 30)")
+    p.add_argument("--grace", type=int, metavar="SEC", help="a trial silent this long is failed; must be larger "
+                   "than --heartbeat (default 120)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (one line per finished trial instead)")
     p.set_defaults(run=run)
 
 
@@ -56,19 +64,23 @@ def run(args: argparse.Namespace) -> int:
     from nas.search.budget import parse_count
     from nas.search.objective import parse_objectives
     from nas.search.run import run_search, settings_from
+    from nas.search.study import joined_settings
 
-    settings = settings_from(
+    bars = not args.no_progress and sys.stderr.isatty()
+    given = joined_settings(dict(
         space=args.space,
-        max_flops=parse_count(args.max_flops, "--max-flops"),
-        max_params=parse_count(args.max_params, "--max-params") if args.max_params else None,
+        max_flops=parse_count(args.max_flops, "--max-flops") if args.max_flops is not None else None,
+        max_params=parse_count(args.max_params, "--max-params") if args.max_params is not None else None,
         trials=args.trials, timeout=args.timeout, study=args.study, storage=args.storage,
         dataset=args.dataset, data_dir=args.data_dir, download=args.download, epochs=args.epochs,
-        train_subset=args.train_subset or None, val_size=args.val_size, batch_size=args.batch_size,
+        train_subset=args.train_subset, val_size=args.val_size, batch_size=args.batch_size,
         seed=args.seed, jobs=args.jobs, threads=args.threads, sampler=args.sampler,
-        objectives=parse_objectives(args.objectives), with_presets=args.with_presets,
+        objectives=parse_objectives(args.objectives) if args.objectives is not None else None,
+        with_presets=args.with_presets,
         preset_max_flops=parse_count(args.preset_max_flops, "--preset-max-flops") if args.preset_max_flops else None,
-        heartbeat=args.heartbeat, grace=args.grace, progress=not args.no_progress and sys.stderr.isatty(),
-    )
+        heartbeat=args.heartbeat, grace=args.grace, progress=bars, trial_lines=not bars,
+    ))
+    settings = settings_from(**given)
     summary = run_search(settings)
     print(f"study {summary.study} ({summary.storage}): {summary.complete} complete, "
           f"{summary.infeasible} over budget, {summary.failed} failed; "

@@ -20,41 +20,49 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import optuna
-
-    from nas.search.budget import format_count
-    from nas.search.run import count_states
-    from nas.study_io import load_study
+    from nas.search.pareto import pareto_front
+    from nas.search.record import TrialKind as K
+    from nas.search.record import count_kinds, read_records, study_objectives
+    from nas.search.study import fail_stale
+    from nas.study_io import load_study, study_storage_url
+    from nas.units import format_count
 
     study = load_study(args.study, args.storage)
-    optuna.storages.fail_stale_trials(study)
-    counts = count_states(study)
+    # Trials whose worker went silent for longer than the study's grace period are failed first.
+    failed_now = fail_stale(args.study, study_storage_url(args.study, args.storage))
+    records = read_records(study)
+    searched = [r for r in records if not r.baseline]
+    counts = count_kinds(searched)
     settings = study.user_attrs.get("settings", {})
     target = study.user_attrs.get("target_trials")
     print(f"study {study.study_name}: {settings.get('space', '?')} on {settings.get('dataset', '?')}, "
           f"budget {format_count(settings['max_flops']) if 'max_flops' in settings else '?'} FLOPs")
-    print(f"trials: {counts['complete']}{f'/{target}' if target else ''} complete, {counts['running']} running, "
-          f"{counts['failed']} failed, {counts['infeasible']} over budget, {counts['pruned']} pruned (duplicates/surplus)")
-    trials = study.get_trials(deepcopy=False)
-    done = [t for t in trials if t.state.name == "COMPLETE" and not t.user_attrs.get("baseline")]
-    if done:
+    print(f"trials: {counts[K.SEARCHED]}{f'/{target}' if target else ''} complete, {counts[K.RUNNING]} running, "
+          f"{counts[K.FAILED]} failed, {counts[K.OVER_BUDGET]} over budget, "
+          f"{counts[K.DUPLICATE] + counts[K.SURPLUS] + counts[K.STOPPED]} pruned (duplicates/surplus)")
+    best = pareto_front(records, study_objectives(study))
+    if best:
         print("best so far:")
-        best = sorted(study.best_trials, key=lambda t: -t.values[0])
-        for t in [t for t in best if not t.user_attrs.get("baseline")][:5]:
-            print(f"  trial {t.number:>4}  acc {t.values[0]:.2%}  FLOPs {format_count(t.user_attrs.get('flops', 0))}  "
-                  f"{t.user_attrs.get('notation', '')}")
+        for r in best[:5]:
+            print(f"  trial {r.number:>4}  acc {r.accuracy:.2%}  FLOPs {format_count(r.flops or 0)}  {r.notation}")
     now = dt.datetime.now()
-    seen: dict[str, tuple[dt.datetime, int, bool]] = {}
-    for t in trials:
-        worker = t.user_attrs.get("worker")
-        when = t.datetime_complete or t.datetime_start
-        if not worker or when is None:
+    seen: dict[str, tuple[dt.datetime, int, str]] = {}
+    for r in records:
+        when = r.finished or r.started
+        if not r.worker or when is None:
             continue
-        last, n, running = seen.get(worker, (when, 0, False))
-        seen[worker] = (max(last, when), n + 1, running or t.state.name == "RUNNING")
+        last, n, state = seen.get(r.worker, (when, 0, ""))
+        if r.kind == K.RUNNING:
+            state = "running"
+        elif r.number in failed_now and state != "running":
+            state = "silent"
+        seen[r.worker] = (max(last, when), n + 1, state)
     recent = {w: v for w, v in seen.items() if v[2] or now - v[0] <= dt.timedelta(minutes=args.recent)}
     print(f"workers seen in the last {args.recent:g} min: {len(recent)}")
-    for worker, (last, n, running) in sorted(recent.items()):
-        state = "running a trial" if running else f"last trial {int((now - last).total_seconds())} s ago"
-        print(f"  {worker:<28} {n:>4} trials  {state}")
+    for worker, (last, n, state) in sorted(recent.items()):
+        ago = int((now - last).total_seconds())
+        text = ("running a trial" if state == "running" else
+                f"silent: no heartbeat from its trial for longer than the grace period (trial failed), "
+                f"last seen {ago} s ago" if state == "silent" else f"last trial {ago} s ago")
+        print(f"  {worker:<28} {n:>4} trials  {text}")
     return 0

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import html
 import time
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import optuna
-from optuna.trial import TrialState
 
 from nas.errors import NasError
 from nas.outputs import check_output, write_output
 from nas.report.pareto import ParetoInfo, Point, hypervolume_history, importances, pareto_info, pareto_table
-from nas.search.budget import format_count
+from nas.search.record import TrialKind, count_kinds, read_records
 from nas.search.storage import study_files
+from nas.units import format_count
+
+K = TrialKind
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -102,7 +105,7 @@ def pareto_figure(info: ParetoInfo) -> go.Figure:
     scatter(info.failed, "failed", "failed", y0=True, mode="markers",
             marker=dict(color="#000", symbol="triangle-down", size=9))
     for over, name in ((False, "baseline (preset)"), (True, "baseline over budget")):
-        group = [p for p in info.baselines if p.infeasible == over]
+        group = [p for p in info.baselines if p.over_budget == over]
         scatter(group, name, name, mode="markers+text", text=[p.baseline for p in group],
                 textposition="top center", textfont=dict(size=11, color="#7a3e00"),
                 marker=dict(color="#f0883e" if not over else "rgba(0,0,0,0)", symbol="diamond", size=12,
@@ -140,17 +143,12 @@ def importance_figure(objective: str, values: dict[str, float]) -> go.Figure:
     return fig
 
 
-def _counts(study: optuna.Study) -> dict[str, int]:
-    counts = {"complete": 0, "infeasible": 0, "failed": 0, "baselines": 0, "other": 0}
-    for t in study.get_trials(deepcopy=False):
-        key = ("baselines" if t.user_attrs.get("baseline") else "complete" if t.state == TrialState.COMPLETE
-               else "failed" if t.state == TrialState.FAIL else "infeasible" if t.user_attrs.get("infeasible")
-               else "other")
-        counts[key] += 1
-    return counts
+def _counts(study: optuna.Study) -> Counter[TrialKind]:
+    """How many trials of each kind the study holds (the one classifier, :mod:`nas.search.record`)."""
+    return count_kinds(read_records(study))
 
 
-def _header(study: optuna.Study, counts: dict[str, int]) -> str:
+def _header(study: optuna.Study, counts: Counter[TrialKind]) -> str:
     settings = study.user_attrs.get("settings", {})
     budget = [f"{format_count(settings['max_flops'])} FLOPs"] if settings.get("max_flops") else []
     budget += [f"{format_count(settings['max_params'])} params"] if settings.get("max_params") else []
@@ -159,8 +157,9 @@ def _header(study: optuna.Study, counts: dict[str, int]) -> str:
         f"data set <b>{html.escape(str(settings.get('dataset', '?')))}</b>",
         f"budget <b>{' and '.join(budget) or 'none'}</b>",
         f"objectives {html.escape(', '.join(study.metric_names or []))}",
-        f"{counts['complete']} completed, {counts['infeasible']} over budget, {counts['failed']} failed, "
-        f"{counts['baselines']} baselines, {counts['other']} other (duplicate / running)",
+        f"{counts[K.SEARCHED]} completed, {counts[K.OVER_BUDGET]} over budget, {counts[K.FAILED]} failed, "
+        f"{counts[K.BASELINE]} baselines, {counts[K.DUPLICATE]} duplicates, {counts[K.SURPLUS]} surplus, "
+        f"{counts[K.RUNNING]} running" + (f", {counts[K.STOPPED]} stopped early" if counts[K.STOPPED] else ""),
         f"target {study.user_attrs.get('target_trials', '?')} trials",
         f"linear classifier accuracy <b>{linear:.2%}</b>" if linear is not None else "linear classifier: not measured",
         f"proxy training: epochs {settings.get('epochs', '?')}, {settings.get('train_subset', '?')} training images",
@@ -193,7 +192,7 @@ def render_report(study: optuna.Study, path: str | Path) -> Path:
     body: list[str] = [_header(study, counts), '<pre id="js-errors" hidden></pre>']
     figures: list[tuple[str, go.Figure]] = []
     flops_info = pareto_info(study, "flops")
-    if counts["complete"] == 0:
+    if counts[TrialKind.SEARCHED] == 0:
         body.append('<p class="note" id="no-trials">This study has no completed trial yet, so there is no '
                     "Pareto front to show. Run or resume <code>nas search</code> and report again.</p>")
     body.append("<h2>Accuracy against cost</h2>")
@@ -206,7 +205,7 @@ def render_report(study: optuna.Study, path: str | Path) -> Path:
     history = hypervolume_history(study)
     if history:
         figures.append(("hypervolume", hypervolume_figure(history)))
-    imps = importances(study) if counts["complete"] else []
+    imps = importances(study) if counts[TrialKind.SEARCHED] else []
     for imp in imps:
         if imp.values:
             figures.append((f"importance-{imp.objective}", importance_figure(imp.objective, imp.values)))

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from nas.errors import NasError
+from nas.units import format_count
 
 _SUFFIX = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 _COUNT = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)\s*$", re.IGNORECASE)
@@ -27,14 +28,6 @@ def parse_count(text: str | int | float, what: str = "count") -> int:
     if value <= 0:
         raise NasError(f"{what}: must be positive, got {text!r}")
     return int(round(value))
-
-
-def format_count(value: float) -> str:
-    """``5_120_000`` -> ``"5.12M"``."""
-    for suffix, scale in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
-        if abs(value) >= scale:
-            return f"{value / scale:.3g}{suffix}"
-    return f"{value:.0f}"
 
 
 @dataclass(frozen=True)

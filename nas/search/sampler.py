@@ -1,10 +1,11 @@
 """Samplers for the search, seeded per trial so that parallel workers never draw alike.
 
 Optuna samplers hold one random state each. Workers started with the same ``--seed`` (the
-same command on several hosts) would then propose identical architectures (Optuna issue
-#3162, parallel NSGA-II workers). Reseeding from ``(seed, trial.number)`` before each trial
-keeps a single-worker run deterministic and gives every trial its own stream, whichever
-worker runs it, since trial numbers are unique in a study.
+same command on several hosts) would then propose identical architectures (parallel NSGA-II
+workers are a known case). Here every trial gets a fresh inner sampler seeded from
+``(seed, trial.number)``: a single-worker run is deterministic for a seed, and every trial
+has its own stream whichever worker runs it, since trial numbers are unique in a study.
+Only Optuna's public sampler API is used.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 import optuna
 from optuna.distributions import BaseDistribution
 from optuna.samplers import BaseSampler
-from optuna.samplers._lazy_random_state import LazyRandomState
 from optuna.study import Study
 from optuna.trial import FrozenTrial, TrialState
 
@@ -30,67 +30,77 @@ def constraint_values(trial: FrozenTrial) -> Sequence[float]:
     return tuple(trial.user_attrs.get("constraint", (0.0,)))
 
 
-def _derive(seed: int, number: int) -> int:
+def derive_seed(seed: int, number: int) -> int:
+    """The seed of trial ``number``'s sampler in a study searched with ``seed``."""
     digest = hashlib.blake2b(f"{seed}:{number}".encode(), digest_size=4).digest()
     return int.from_bytes(digest, "little")
 
 
-def _reseed(sampler: object, seed: int, depth: int = 0) -> None:
-    for value in vars(sampler).values():
-        if isinstance(value, LazyRandomState):
-            value.rng.seed(seed)
-        elif isinstance(value, BaseSampler) and depth < 2:
-            _reseed(value, seed, depth + 1)
-
-
 class PerTrialSeeded(BaseSampler):
-    """Wraps a sampler and reseeds it from ``(seed, trial.number)`` before every trial."""
+    """A sampler that hands each trial to a fresh inner sampler built by ``make(derive_seed(seed, n))``.
 
-    def __init__(self, inner: BaseSampler, seed: int) -> None:
-        self.inner, self.seed = inner, seed
+    Args:
+        make: builds an inner sampler from a seed.
+        seed: the search's seed.
+    """
+
+    def __init__(self, make: Callable[[int], BaseSampler], seed: int) -> None:
+        self.make, self.seed = make, seed
+        self._samplers: dict[int, BaseSampler] = {}
+
+    def for_trial(self, trial: FrozenTrial) -> BaseSampler:
+        """The inner sampler of ``trial`` (built on first use)."""
+        if trial.number not in self._samplers:
+            self._samplers[trial.number] = self.make(derive_seed(self.seed, trial.number))
+        return self._samplers[trial.number]
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
-        _reseed(self.inner, _derive(self.seed, trial.number))
-        self.inner.before_trial(study, trial)
+        self.for_trial(trial).before_trial(study, trial)
 
     def infer_relative_search_space(self, study: Study, trial: FrozenTrial) -> dict[str, BaseDistribution]:
-        return self.inner.infer_relative_search_space(study, trial)
+        return self.for_trial(trial).infer_relative_search_space(study, trial)
 
     def sample_relative(
         self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        return self.inner.sample_relative(study, trial, search_space)
+        return self.for_trial(trial).sample_relative(study, trial, search_space)
 
     def sample_independent(
         self, study: Study, trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution
     ) -> Any:
-        return self.inner.sample_independent(study, trial, param_name, param_distribution)
+        return self.for_trial(trial).sample_independent(study, trial, param_name, param_distribution)
 
     def after_trial(
         self, study: Study, trial: FrozenTrial, state: TrialState, values: Sequence[float] | None
     ) -> None:
-        self.inner.after_trial(study, trial, state, values)
+        inner = self._samplers.pop(trial.number, None) or self.make(derive_seed(self.seed, trial.number))
+        inner.after_trial(study, trial, state, values)
 
     def reseed_rng(self) -> None:
-        self.inner.reseed_rng()
+        # Seeds come from (seed, trial number); nothing to reseed (the samplers are made per trial).
+        pass
 
 
 def make_sampler(
     name: str, seed: int, constraints: Callable[[FrozenTrial], Sequence[float]] = constraint_values
 ) -> BaseSampler:
-    """``tpe`` (multivariate, conditional-aware), ``nsga2`` or ``random``, told the budget constraints.
+    """``tpe`` (multivariate, conditional-aware), ``nsga2`` or ``random``, told the budget constraints,
+    seeded per trial.
 
     Raises:
         NasError: for an unknown name.
     """
     if name == "tpe":
-        inner: BaseSampler = optuna.samplers.TPESampler(
-            seed=seed, multivariate=True, group=True, constraints_func=constraints, n_startup_trials=8,
-        )
+        def make(s: int) -> BaseSampler:
+            return optuna.samplers.TPESampler(
+                seed=s, multivariate=True, group=True, constraints_func=constraints, n_startup_trials=8,
+            )
     elif name == "nsga2":
-        inner = optuna.samplers.NSGAIISampler(seed=seed, constraints_func=constraints, population_size=16)
+        def make(s: int) -> BaseSampler:
+            return optuna.samplers.NSGAIISampler(seed=s, constraints_func=constraints, population_size=16)
     elif name == "random":
-        inner = optuna.samplers.RandomSampler(seed=seed)
+        def make(s: int) -> BaseSampler:
+            return optuna.samplers.RandomSampler(seed=s)
     else:
         raise NasError(f"--sampler: unknown sampler {name!r} (choose from {', '.join(SAMPLERS)})")
-    return PerTrialSeeded(inner, seed)
+    return PerTrialSeeded(make, seed)

@@ -52,6 +52,23 @@ class SearchSpace:
         space.check_samples()
         return space
 
+    @classmethod
+    def from_text(
+        cls, text: str, source: str, input_shape: tuple[int, int, int] | None = None, num_classes: int | None = None
+    ) -> SearchSpace:
+        """Like :meth:`load`, from a space file's text (e.g. the copy a study stores); ``source`` names it."""
+        import yaml
+
+        from nas.space.parse import parse_space
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SpaceError(f"{source}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        space = cls(parse_space(data, source), input_shape, num_classes)
+        space.check_samples()
+        return space
+
     @property
     def name(self) -> str:
         return self.spec.name

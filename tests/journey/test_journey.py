@@ -11,6 +11,7 @@ from optuna.trial import TrialState
 
 from nas.arch import load_config
 from nas.builder import build_model
+from nas.cost import count_flops
 from nas.report.pareto import pareto_info
 
 SPACE = """\
@@ -92,7 +93,7 @@ def test_every_pareto_trial_round_trips_through_export_and_profile(searched):
 def test_export_best_and_knee(searched):
     study = optuna.load_study(study_name="j", storage=f"sqlite:///{searched}/studies/j.db")
     done = [t for t in study.trials if t.state == TrialState.COMPLETE and not t.user_attrs.get("baseline")]
-    best = max(done, key=lambda t: t.values[0])
+    best = max(done, key=lambda t: (t.user_attrs["accuracy"], -t.user_attrs["flops"], -t.number))
     proc = nas("export", "j", "-o", "best.yaml", cwd=searched)
     assert proc.returncode == 0 and f"trial {best.number}:" in proc.stdout
     meta = __import__("yaml").safe_load((searched / "best.yaml").read_text())["meta"]
@@ -101,12 +102,16 @@ def test_export_best_and_knee(searched):
     cheapest = min(t.user_attrs["flops"] for t in done)
     proc = nas("export", "j", "--max-flops", str(cheapest), "-o", "cheap.yaml", cwd=searched)
     assert proc.returncode == 0
-    assert build_model(load_config(searched / "cheap.yaml")) is not None
+    fits = [t for t in done if t.user_attrs["flops"] <= cheapest]
+    pick = max(fits, key=lambda t: (t.user_attrs["accuracy"], -t.user_attrs["flops"], -t.number))
+    cheap = load_config(searched / "cheap.yaml")
+    assert count_flops(build_model(cheap), cheap.input_shape).total == pick.user_attrs["flops"] == cheapest
+    assert f"trial {pick.number}:" in proc.stdout
 
 
 @pytest.mark.parametrize("args, message", [
     (("--pick", "trial:999"), "has no trial 999"),
-    (("--max-flops", "10"), ""),
+    (("--max-flops", "10"), "has no completed trial within 10 FLOPs (the cheapest completed one has"),
     (("--pick", "middle"), "expected best, knee or trial:N"),
 ])
 def test_export_errors_are_one_line(searched, args, message):

@@ -4,18 +4,22 @@ from fakes import BUDGET, add, new_study, realistic_study, small_study
 from optuna.trial import TrialState
 
 from nas.errors import NasError
+from nas.export import best_trial, knee_trial
 from nas.report.pareto import (
     TABLE_COLUMNS,
-    Point,
-    best_trial,
     front,
     hypervolume_2d,
     hypervolume_history,
     importances,
-    knee_trial,
     pareto_info,
     pareto_table,
 )
+from nas.search.record import TrialKind, TrialRecord
+
+
+def point(number, accuracy, flops, notation):
+    return TrialRecord(number, TrialKind.SEARCHED, "COMPLETE", accuracy=accuracy, flops=flops, params=1,
+                       notation=notation)
 
 
 def numbers(points):
@@ -31,8 +35,8 @@ def test_split(study):
     assert numbers(info.failed) == [6]
     assert numbers(info.baselines) == [7, 8]
     within, over = info.baselines
-    assert within.baseline == "mobilenetv3-small" and not within.infeasible and within.accuracy == 0.78
-    assert over.baseline == "ghostnet" and over.infeasible and over.accuracy == 0.90
+    assert within.baseline == "mobilenetv3-small" and not within.over_budget and within.accuracy == 0.78
+    assert over.baseline == "ghostnet" and over.over_budget and over.accuracy == 0.90
     # The duplicate (9) is in no group; every point carries its metrics and notation.
     assert 9 not in numbers(info.pareto + info.dominated + info.infeasible + info.failed + info.baselines)
     assert info.pareto[1].notation.startswith("conv_k3_c16 |") and info.pareto[1].params == 50_000
@@ -47,8 +51,7 @@ def test_split_on_other_axes(study):
 
 
 def test_front_keeps_ties_and_drops_dominated():
-    pts = [Point(0, 0.8, 10, 1, None, "a"), Point(1, 0.8, 10, 1, None, "b"), Point(2, 0.7, 20, 1, None, "c"),
-           Point(3, 0.9, 20, 1, None, "d")]
+    pts = [point(0, 0.8, 10, "a"), point(1, 0.8, 10, "b"), point(2, 0.7, 20, "c"), point(3, 0.9, 20, "d")]
     best, rest = front(pts, "flops")
     assert numbers(best) == [0, 1, 3] and numbers(rest) == [2]
 
@@ -117,7 +120,9 @@ def test_importances_with_conditional_params_do_not_crash():
         add(study, TrialState.COMPLETE, 0.6 + i / 50, 1_000_000 + i, params_sampled={"depth": 2 + i % 3}
             if i % 2 else {"depth": 2 + i % 3, "width": 16})
     for imp in importances(study):
-        assert set(imp.values) <= {"depth", "width"} or imp.note
+        # PED-ANOVA scores a conditional parameter ("width", in some trials only) too.
+        assert set(imp.values) == {"depth", "width"} and not imp.note
+        assert sum(imp.values.values()) == pytest.approx(1) and imp.values["depth"] > imp.values["width"]
     one = new_study()
     add(one, TrialState.COMPLETE, 0.6, 1_000_000)
     assert "at least 2" in importances(one)[0].note
@@ -129,3 +134,17 @@ def test_works_on_a_stored_study(tmp_path):
     small_study(url)
     loaded = optuna.load_study(study_name="fake", storage=url)
     assert numbers(pareto_info(loaded).pareto) == [0, 2, 4]
+
+
+def test_records_classify_every_trial_once(study):
+    from nas.search.record import count_kinds, read_records
+
+    records = read_records(study)
+    kinds = {r.number: r.kind for r in records}
+    assert [kinds[n] for n in range(10)] == [
+        TrialKind.SEARCHED, TrialKind.SEARCHED, TrialKind.SEARCHED, TrialKind.SEARCHED, TrialKind.SEARCHED,
+        TrialKind.OVER_BUDGET, TrialKind.FAILED, TrialKind.BASELINE, TrialKind.BASELINE, TrialKind.DUPLICATE]
+    counts = count_kinds(records)
+    assert counts[TrialKind.SEARCHED] == 5 and counts[TrialKind.RUNNING] == 0 and sum(counts.values()) == 10
+    assert records[9].duplicate_of == 2 and records[6].fail_reason.startswith("TrainingDiverged")
+    assert records[8].over_budget and records[8].baseline == "ghostnet"

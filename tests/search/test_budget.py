@@ -1,7 +1,8 @@
 import pytest
 
 from nas.errors import NasError
-from nas.search.budget import Budget, format_count, parse_count
+from nas.search.budget import Budget, parse_count
+from nas.units import format_count
 
 
 @pytest.mark.parametrize("text, value", [("5M", 5_000_000), ("1.5G", 1_500_000_000), ("300000", 300_000),

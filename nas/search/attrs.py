@@ -1,0 +1,95 @@
+"""The storage format of a trial: the user-attr key names, and the only code that writes them.
+
+Optuna's user attrs are how a trial's measurements are stored (readable by any Optuna client);
+:mod:`nas.search.record` reads them back into a typed :class:`~nas.search.record.TrialRecord`.
+Only the objective (and the baselines it evaluates) writes them, through the helpers below.
+The key names are those of every study written so far, so existing studies still read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+# Trial user attrs.
+WORKER = "worker"
+ARCH = "arch"
+NOTATION = "notation"
+BASELINE = "baseline"
+FLOPS = "flops"
+PARAMS = "params"
+CONSTRAINT = "constraint"
+INFEASIBLE = "infeasible"
+DUPLICATE_OF = "duplicate_of"
+SURPLUS = "surplus"
+TRAINING = "training"
+LATENCY_MS = "latency_ms"
+PEAK_ACTIVATION_BYTES = "peak_activation_bytes"
+ACCURACY = "accuracy"
+TRAIN_TIME_S = "train_time_s"
+FIDELITY = "fidelity"
+FAIL_REASON = "fail_reason"
+#: Multi-fidelity: the rung a trial was stopped at (a PRUNED trial with this attr).
+RUNG = "rung"
+#: Finalisation: the test accuracy of the architecture trained with the full recipe.
+TEST_ACCURACY = "test_accuracy"
+
+# Study user attrs.
+STUDY_SETTINGS = "settings"
+STUDY_TARGET = "target_trials"
+STUDY_CREATED = "created"
+STUDY_LINEAR_ACCURACY = "linear_accuracy"
+STUDY_SPACE = "space"
+STUDY_RUN = "run"
+
+
+class _Writable(Protocol):
+    def set_user_attr(self, key: str, value: Any) -> None: ...
+
+
+def write_arch(trial: _Writable, worker: str, arch: dict[str, Any], notation: str, baseline: str | None) -> None:
+    """Who measures the trial and which architecture it is."""
+    trial.set_user_attr(WORKER, worker)
+    trial.set_user_attr(ARCH, arch)
+    trial.set_user_attr(NOTATION, notation)
+    if baseline:
+        trial.set_user_attr(BASELINE, baseline)
+
+
+def write_cost(trial: _Writable, flops: int, params: int, violations: Sequence[float]) -> None:
+    """The counted cost and the budget violations (Optuna constraint values, <= 0 when met)."""
+    trial.set_user_attr(FLOPS, int(flops))
+    trial.set_user_attr(PARAMS, int(params))
+    trial.set_user_attr(CONSTRAINT, [float(v) for v in violations])
+
+
+def write_over_budget(trial: _Writable) -> None:
+    trial.set_user_attr(INFEASIBLE, True)
+
+
+def write_duplicate(trial: _Writable, of: int) -> None:
+    trial.set_user_attr(DUPLICATE_OF, int(of))
+
+
+def write_surplus(trial: _Writable) -> None:
+    trial.set_user_attr(SURPLUS, True)
+
+
+def write_training(trial: _Writable) -> None:
+    """The trial holds a training slot (it is being trained)."""
+    trial.set_user_attr(TRAINING, True)
+
+
+def write_measured(trial: _Writable, latency_ms: float, peak_activation_bytes: int) -> None:
+    trial.set_user_attr(LATENCY_MS, float(latency_ms))
+    trial.set_user_attr(PEAK_ACTIVATION_BYTES, int(peak_activation_bytes))
+
+
+def write_trained(trial: _Writable, accuracy: float, train_time_s: float, fidelity: dict[str, Any]) -> None:
+    trial.set_user_attr(ACCURACY, float(accuracy))
+    trial.set_user_attr(TRAIN_TIME_S, float(train_time_s))
+    trial.set_user_attr(FIDELITY, dict(fidelity))
+
+
+def write_failure(trial: _Writable, reason: str) -> None:
+    trial.set_user_attr(FAIL_REASON, reason)

@@ -1,0 +1,145 @@
+"""What ``nas search`` was asked: its settings, their checks, and which of them a study stores."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from nas.errors import NasError, SpaceError
+from nas.search.sampler import SAMPLERS
+from nas.search.storage import default_storage
+from nas.train import TrainSettings
+from nas.units import format_count
+
+#: Settings a study stores besides its identity, so a worker joining it can take them.
+RUN_KEYS = ("sampler", "heartbeat", "grace", "with_presets", "preset_max_flops")
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Everything ``nas search`` takes (see its ``--help``).
+
+    ``space`` is the space file; ``None`` when joining a study that stores its space.
+    """
+
+    space: str | None
+    max_flops: int
+    max_params: int | None = None
+    trials: int = 24
+    timeout: float | None = None
+    study: str | None = None
+    storage: str | None = None
+    dataset: str = "fashion-mnist"
+    data_dir: str | None = None
+    download: bool = False
+    epochs: int = 3
+    #: Training images per trial; 0 or ``None``: all.
+    train_subset: int | None = 6000
+    val_size: int = 2000
+    batch_size: int = 128
+    seed: int = 0
+    jobs: int | None = None
+    threads: int | None = None
+    sampler: str = "tpe"
+    objectives: tuple[str, ...] = ("accuracy", "flops")
+    with_presets: bool = False
+    preset_max_flops: int | None = None
+    heartbeat: int = 30
+    grace: int = 120
+    progress: bool = True
+    #: One line per finished trial on stderr (when progress bars are off because it is no terminal).
+    trial_lines: bool = False
+
+    @property
+    def study_name(self) -> str:
+        if self.study:
+            return self.study
+        if self.space is None:
+            raise NasError("give a space file or --study NAME of a stored study to join")
+        return f"{Path(self.space).stem}-{format_count(self.max_flops)}-{self.dataset.replace(':', '_').replace('/', '_')}"
+
+    @property
+    def storage_url(self) -> str:
+        return self.storage or default_storage(self.study_name)
+
+    def train_settings(self) -> TrainSettings:
+        """How every architecture of the study (and the linear baseline) is proxy-trained."""
+        return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, seed=self.seed)
+
+    def identity(self, space_name: str) -> dict[str, Any]:
+        """The settings a resumed study must share with the one stored (the space's content is
+        checked apart, by its hash)."""
+        return {
+            "space": space_name, "max_flops": self.max_flops, "max_params": self.max_params,
+            "dataset": self.dataset, "objectives": list(self.objectives), "epochs": self.epochs,
+            "train_subset": self.train_subset or None, "val_size": self.val_size, "batch_size": self.batch_size,
+            "seed": self.seed,
+        }
+
+    def run_attrs(self) -> dict[str, Any]:
+        """The settings of :data:`RUN_KEYS`, as stored in the study."""
+        return {k: getattr(self, k) for k in RUN_KEYS}
+
+
+#: The defaults of a new study (for options not given).
+DEFAULTS = {f.name: f.default for f in fields(SearchSettings) if f.name not in ("space", "max_flops")}
+
+
+def default_jobs() -> int:
+    """Worker processes when ``--jobs`` is not given: two one-thread workers on a CPU with two or
+    more cores (measured faster than one two-thread worker, benchmarks/search_throughput.py),
+    one worker on a GPU."""
+    import torch
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 1 if torch.cuda.is_available() or cores < 2 else 2
+
+
+def settings_from(**kwargs: Any) -> SearchSettings:
+    """Build settings from the values a user gave (``None`` or absent: the default), checking them.
+
+    Raises:
+        NasError / SpaceError: naming the option that is wrong.
+    """
+    given = {k: v for k, v in kwargs.items() if v is not None}
+    given.setdefault("space", None)
+    if "max_flops" not in given:
+        raise NasError("--max-flops is required for a new study")
+    if given.get("jobs") is None:
+        given["jobs"] = default_jobs()
+    settings = SearchSettings(**given)
+    check(settings)
+    if settings.space is not None and not Path(settings.space).is_file():
+        raise SpaceError(f"{settings.space}: no such space file (see search_spaces/)")
+    return settings
+
+
+def check(settings: SearchSettings) -> None:
+    """Refuse values no search can run with.
+
+    Raises:
+        NasError: one line naming the option.
+    """
+    for name, low in (("trials", 1), ("jobs", 1), ("epochs", 1), ("batch_size", 1), ("val_size", 1),
+                      ("heartbeat", 1), ("grace", 1), ("max_flops", 1)):
+        value = getattr(settings, name)
+        if value is not None and value < low:
+            raise NasError(f"--{name.replace('_', '-')} must be >= {low}, got {value}")
+    if settings.train_subset is not None and settings.train_subset < 0:
+        raise NasError(f"--train-subset must be >= 0 (0: all), got {settings.train_subset}")
+    if settings.threads is not None and settings.threads < 1:
+        raise NasError(f"--threads must be >= 1, got {settings.threads}")
+    if settings.timeout is not None and not settings.timeout > 0:
+        raise NasError(f"--timeout must be > 0 seconds, got {settings.timeout}")
+    if settings.grace <= settings.heartbeat:
+        raise NasError(
+            f"--grace ({settings.grace} s) must be larger than --heartbeat ({settings.heartbeat} s), or live "
+            "trials are failed as silent"
+        )
+    if settings.sampler not in SAMPLERS:
+        raise NasError(f"--sampler: unknown sampler {settings.sampler!r} (choose from {', '.join(SAMPLERS)})")
+
+
+__all__ = ["DEFAULTS", "RUN_KEYS", "SearchSettings", "check", "default_jobs", "settings_from"]

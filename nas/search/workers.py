@@ -1,0 +1,183 @@
+"""Workers: the loop that takes trials until the study has its target, and the ``--jobs`` processes.
+
+Workers (in-process, ``--jobs`` processes, or other hosts on the same storage) each take
+trials until the study holds ``trials`` searched trials. A worker process stops when its
+parent dies (``kill -9`` included); a worker that dies abnormally makes the search fail.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import optuna
+from optuna.trial import TrialState
+
+from nas.errors import NasError
+from nas.search import attrs as A
+from nas.search.budget import Budget
+from nas.search.data import Prepared, prepare
+from nas.search.objective import Objective
+from nas.search.settings import SearchSettings
+from nas.search.study import SpaceSource, open_study, quiet_optuna
+from nas.search.summary import StudyBar, TrialReporter, count_states
+from nas.train import set_threads
+
+
+def worker(
+    settings: SearchSettings,
+    space: SpaceSource,
+    worker_id: int = 0,
+    deadline: float | None = None,
+    on_trial: Callable[[optuna.Study], None] | None = None,
+    prepared: Prepared | None = None,
+) -> None:
+    """Take trials until the study holds ``settings.trials`` searched trials (across workers)."""
+    quiet_optuna()
+    set_threads(settings.threads)
+    prepared = prepared or prepare(settings, None if settings.space else space.text, space.name)
+    study = open_study(settings, space)
+    objective = Objective(
+        prepared.space, prepared.split, Budget(settings.max_flops, settings.max_params), settings.train_settings(),
+        settings.objectives, target=settings.trials, progress=settings.progress and settings.jobs == 1,
+    )
+    reporter = TrialReporter(settings.trial_lines)
+    fruitless, limit = 0, max(200, 10 * settings.trials)
+    while True:
+        if deadline is not None and time.time() >= deadline:
+            return
+        optuna.storages.fail_stale_trials(study)
+        counts = count_states(study)
+        if counts["complete"] >= settings.trials:
+            return
+        if counts["complete"] + _training(study) >= settings.trials:
+            # Every remaining slot is being trained elsewhere: wait, in case a worker dies.
+            time.sleep(min(5.0, settings.heartbeat))
+            continue
+        before = counts["complete"]
+        study.optimize(
+            objective, n_trials=1, catch=(Exception,), gc_after_trial=True, callbacks=[reporter],
+            timeout=None if deadline is None else max(1.0, deadline - time.time()),
+        )
+        fruitless = 0 if count_states(study)["complete"] > before else fruitless + 1
+        if on_trial is not None:
+            on_trial(study)
+        if fruitless >= limit:
+            raise NasError(
+                f"{limit} trials in a row were over budget, duplicates or failed; the space may be "
+                "exhausted or the budget too tight"
+            )
+
+
+def _training(study: optuna.Study) -> int:
+    return sum(
+        1 for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+        if t.user_attrs.get(A.TRAINING)
+    )
+
+
+def stop_with_parent(parent: int) -> None:
+    """End this process when ``parent`` dies: ``PR_SET_PDEATHSIG`` on Linux, and everywhere a
+    thread that watches ``os.getppid()``."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # died before the above took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(10.0)
+                os._exit(1)
+
+    threading.Thread(target=watch, name="nas-parent-watch", daemon=True).start()
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _worker_process(settings: SearchSettings, space: SpaceSource, worker_id: int, deadline: float | None,
+                    parent: int) -> None:
+    logging.basicConfig(level=logging.WARNING)
+    stop_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if the parent's was ignored
+    signal.signal(signal.SIGTERM, _terminate)  # the parent died: record the running trial as FAIL
+    try:
+        worker(settings, space, worker_id, deadline)
+    except KeyboardInterrupt:
+        pass
+    except NasError as exc:
+        print(f"nas search (worker {worker_id}): error: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+
+
+def run_processes(settings: SearchSettings, space: SpaceSource, study: optuna.Study, deadline: float | None) -> None:
+    """Run ``settings.jobs`` worker processes and wait for them.
+
+    Raises:
+        NasError: when a worker stopped on an error or died abnormally (killed, crashed).
+    """
+    per_worker = replace(settings, threads=settings.threads or max(1, (os.cpu_count() or 1) // (settings.jobs or 1)))
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_worker_process, args=(per_worker, space, i, deadline, os.getpid()))
+             for i in range(settings.jobs or 1)]
+    for p in procs:
+        p.start()
+    try:
+        with StudyBar(settings, study) as bar:
+            while any(p.is_alive() for p in procs):
+                time.sleep(1.0)
+                bar.refresh_from(study)
+    except KeyboardInterrupt:
+        # A terminal's Ctrl-C reaches every worker; a signal sent to this process alone is
+        # passed on, so each worker records its interrupted trial as FAIL before exiting.
+        for p in procs:
+            if p.is_alive() and p.pid is not None:
+                os.kill(p.pid, signal.SIGINT)
+        for p in procs:
+            p.join(timeout=30)
+        raise
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+            p.join()
+    check_exits([p.exitcode for p in procs])
+
+
+def check_exits(codes: list[int | None]) -> None:
+    """Raise if a worker failed: exit 2 (an error it reported) or any other abnormal end.
+
+    Raises:
+        NasError: naming the workers and how they ended.
+    """
+    if any(code == 2 for code in codes):
+        raise NasError("a worker stopped on an error (see above)")
+    bad = [(i, code) for i, code in enumerate(codes) if code not in (0,)]
+    if bad:
+        how = ", ".join(
+            f"worker {i} " + (f"was killed by signal {-code}" if code is not None and code < 0
+                              else f"exited with code {code}")
+            for i, code in bad
+        )
+        raise NasError(f"{how}; its trial fails after the grace period and a re-run resumes the study")
+
+
+__all__ = ["check_exits", "run_processes", "stop_with_parent", "worker"]
