@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-#: Block families, i.e. the values of :attr:`BlockConfig.kind`.
-FAMILIES = ("conv", "pool", "basic", "bneck", "ghost", "reshet", "cnx", "down", "patch", "hsstem")
-ATTENTIONS = ("none", "se", "eca")
-DEFORMS = ("none", "dc", "ldc")
-SHORTCUTS = ("block", "stage")
-HEAD_NORMS = ("none", "bn", "ln")
+from nas.arch.encode import encode_arch, encode_block
+from nas.arch.vocab import ATTENTIONS, DEFORMS, FAMILIES, HEAD_NORMS, SHORTCUTS
+
+__all__ = [
+    "ATTENTIONS", "DEFORMS", "FAMILIES", "HEAD_NORMS", "SHORTCUTS", "ArchConfig", "BlockConfig", "HeadConfig",
+    "StageConfig",
+]
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class BlockConfig:
     """One block of a network.
 
     Attributes:
-        kind: the block family (one of :data:`FAMILIES`).
+        kind: the block family (one of ``nas.arch.vocab.FAMILIES``).
         out: output channels; ``None`` keeps the input's (pooling).
         kernel: spatial kernel size of the block's main conv.
         stride: spatial stride of the block.
@@ -66,8 +67,6 @@ class BlockConfig:
         return in_channels if self.out is None else self.out
 
     def __str__(self) -> str:
-        from nas.arch.notation import encode_block
-
         return encode_block(self)
 
 
@@ -159,6 +158,4 @@ class ArchConfig:
 
     def notation(self) -> str:
         """The whole architecture on one line: ``stem | stage | stage ... | head``."""
-        from nas.arch.notation import encode_arch
-
         return encode_arch(self)

@@ -26,6 +26,7 @@ import yaml
 from nas.arch.config import ArchConfig, StageConfig
 from nas.arch.notation import decode_block, decode_blocks, decode_head, encode_block, encode_blocks, encode_head
 from nas.arch.shapes import validate
+from nas.arch.vocab import SHORTCUTS
 from nas.errors import ConfigError
 
 _KEYS = ("name", "input", "classes", "stem", "stages", "head", "meta")
@@ -111,8 +112,8 @@ def _stage(raw: object, where: str) -> StageConfig:
         if unknown:
             raise ConfigError(f"{where}.{unknown[0]}", "unknown key (known: blocks, shortcut)")
         shortcut = raw.get("shortcut", "block")
-        if shortcut not in ("block", "stage"):
-            raise ConfigError(f"{where}.shortcut", f"expected 'block' or 'stage', got {shortcut!r}")
+        if shortcut not in SHORTCUTS:
+            raise ConfigError(f"{where}.shortcut", f"expected one of {', '.join(SHORTCUTS)}, got {shortcut!r}")
         raw = raw.get("blocks")
         where = f"{where}.blocks"
     elif isinstance(raw, str):

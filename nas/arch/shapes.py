@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from nas.arch.config import ATTENTIONS, DEFORMS, FAMILIES, HEAD_NORMS, SHORTCUTS, ArchConfig, BlockConfig
-from nas.arch.families import ACTIVATIONS, FAMILY_TABLE, OPTION_FIELDS
+from nas.arch.config import ArchConfig, BlockConfig
+from nas.arch.families import FAMILY_TABLE, OPTION_FIELDS
+from nas.arch.vocab import ACTIVATIONS, ATTENTIONS, DEFORMS, FAMILIES, HEAD_NORMS, SHORTCUTS
 from nas.errors import ConfigError
 
 

@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nas.builder import build_model
+    from nas.blocks import build_model
     from nas.cli.common import human, resolve_target
     from nas.cost import profile_model
 

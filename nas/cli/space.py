@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nas.arch.io import parse_input
-    from nas.builder import build_model
+    from nas.blocks import build_model
     from nas.cli.common import human
     from nas.cost import count_flops, count_params
     from nas.space import SearchSpace, load_space

@@ -140,7 +140,7 @@ def prepare(settings: SearchSettings) -> Prepared:
 def check_budget_possible(space: SearchSpace, budget: Budget, samples: int = 48) -> None:
     """Refuse a budget that no architecture of the space can meet (judged on the space's
     smallest corner and random samples), before any study is created."""
-    from nas.builder import build_model
+    from nas.blocks import build_model
     from nas.cost import count_flops, count_params
     from nas.space.sample import EdgeChooser
 
@@ -282,7 +282,7 @@ def _worker_process(settings: SearchSettings, worker_id: int, deadline: float | 
 def run_baselines(settings: SearchSettings, prepared: Prepared) -> None:
     """Evaluate the papers' presets (adapted to the data's input) in the study, as baselines."""
     from nas.arch.shapes import validate
-    from nas.builder import build_model
+    from nas.blocks import build_model
     from nas.cost import count_flops
     from nas.errors import ConfigError
     from nas.presets import PRESETS

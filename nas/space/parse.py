@@ -27,16 +27,14 @@ from typing import Any
 
 import yaml
 
-from nas.arch.families import ACTIVATIONS, FAMILY_TABLE
+from nas.arch.families import FAMILY_TABLE
 from nas.arch.io import parse_input
 from nas.arch.notation import decode_block
+from nas.arch.vocab import ACTIVATIONS, ATTENTIONS, SHORTCUTS, STAGE_FAMILIES, STEM_KINDS
 from nas.errors import ConfigError, SpaceError
-from nas.space.spec import Dim, GhostSpec, HeadSpec, Scalar, SpaceSpec, StageSpec, StemSpec, Value
-
-STAGE_FAMILIES = ("conv", "basic", "bneck", "ghost", "reshet", "cnx")
-STEM_KINDS = ("conv", "dc", "ldc", "hsstem", "patch")
-ATTNS = ("none", "se", "eca")
-SHORTCUTS = ("block", "stage")
+from nas.space.checks import check_channels
+from nas.space.problem import KeyProblem as _Fail
+from nas.space.spec import Dim, GhostSpec, HeadSpec, Scalar, SpaceSpec, StageSpec, StemSpec, Value, choices
 
 _TOP_KEYS = ("name", "description", "input", "classes", "width", "shared", "stem", "stages", "head")
 _STEM_KEYS = ("kind", "channels", "kernel", "stride", "act")
@@ -50,13 +48,6 @@ _HEAD_KEYS = ("hidden", "act", "dropout")
 
 #: Stage key -> the family option (``nas.arch.families``) it needs.
 FAMILY_OPTION = {"hetconv_p": "part", "ghost": "ghost", "factorize": "factorize", "expand": "expand", "attn": "attn"}
-
-
-class _Fail(Exception):
-    """A problem at a key path; turned into a SpaceError naming the file."""
-
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
 
 
 def _check(kind: str, where: str, value: object) -> Scalar:
@@ -104,11 +95,6 @@ def _value(raw: object, where: str, label: str, kind: str) -> Value:
     return _check(kind, where, raw)
 
 
-def choices(value: Value) -> tuple[Scalar, ...]:
-    """Every value a fixed-or-searchable value can take."""
-    return value.choices if isinstance(value, Dim) else (value,)
-
-
 def _mapping(raw: object, where: str, keys: tuple[str, ...]) -> dict[str, Any]:
     if raw is None:
         return {}
@@ -151,7 +137,7 @@ _STAGE_KINDS: dict[str, str] = {
     "expand": "pos_float",
     "factorize": "bool",
     "hetconv_p": "pos_int",
-    "attn": "enum:" + ",".join(ATTNS),
+    "attn": "enum:" + ",".join(ATTENTIONS),
     "act": "enum:" + ",".join(ACTIVATIONS),
     "shortcut": "enum:" + ",".join(SHORTCUTS),
 }
@@ -260,8 +246,6 @@ def parse_space(data: object, source: str = "<space>") -> SpaceSpec:
     Raises:
         SpaceError: ``"<source>: <key path>: <problem>"``.
     """
-    from nas.space.checks import check_channels
-
     try:
         top = _mapping(data, "", _TOP_KEYS)
         if not top:

@@ -16,6 +16,7 @@ from nas.arch.config import ArchConfig, BlockConfig, HeadConfig, StageConfig
 from nas.arch.families import FAMILY_TABLE
 from nas.arch.notation import decode_block
 from nas.arch.shapes import validate
+from nas.arch.vocab import DEFORMS
 from nas.space.spec import Dim, GhostSpec, HeadSpec, Scalar, SpaceSpec, StageSpec, StemSpec, Value
 from nas.space.widths import hidden_channels, round_channels
 
@@ -65,7 +66,7 @@ def _stem(trial: Chooser, stem: StemSpec, width: float) -> BlockConfig:
     if kind == "hsstem":
         return BlockConfig("hsstem", out=channels, stride=stride, act=act)  # type: ignore[arg-type]
     kernel = _pick(trial, stem.kernel)
-    deform = kind if kind in ("dc", "ldc") else "none"
+    deform = kind if kind in DEFORMS[1:] else "none"
     return BlockConfig("conv", out=channels, kernel=kernel, stride=stride, act=act, deform=deform)  # type: ignore[arg-type]
 
 

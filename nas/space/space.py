@@ -10,10 +10,11 @@ from typing import Any
 from nas.arch.config import ArchConfig
 from nas.arch.families import FAMILY_TABLE
 from nas.errors import ConfigError, SpaceError
-from nas.space.parse import FAMILY_OPTION, choices, load_space
+from nas.arch.vocab import CONV_STEMS
+from nas.space.parse import FAMILY_OPTION, load_space
 from nas.space.count import combine, enumerate_paths, gate_labels
 from nas.space.sample import Chooser, EdgeChooser, RandomChooser, sample_config, sampling_pieces
-from nas.space.spec import Dim, GhostSpec, SpaceSpec
+from nas.space.spec import Dim, GhostSpec, SpaceSpec, choices
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class SearchSpace:
         with_act = [k for k in kinds if k != "patch"]
         if with_act:
             add(spec.stem.act, "" if len(with_act) == len(kinds) else f"stem.kind in {', '.join(with_act)}")
-        with_kernel = [k for k in kinds if k in ("conv", "dc", "ldc")]
+        with_kernel = [k for k in kinds if k in CONV_STEMS]
         if with_kernel:
             add(spec.stem.kernel, "" if len(with_kernel) == len(kinds) else f"stem.kind in {', '.join(with_kernel)}")
         for stage in spec.stages:

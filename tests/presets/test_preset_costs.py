@@ -2,7 +2,7 @@
 
 import pytest
 
-from nas.builder import build_model
+from nas.blocks import build_model
 from nas.cost import count_flops, count_params
 from nas.presets import PRESETS, get_preset
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from nas.arch.config import ArchConfig
 from nas.arch.shapes import infer_shapes
-from nas.blocks import build_block
-from nas.model import Head, Network, Stage
+from nas.blocks.network import Head, Network, Stage
+from nas.blocks.registry import build_block
 from nas.ops import StageShortcut
 
 
