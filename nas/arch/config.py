@@ -77,7 +77,9 @@ class StageConfig:
     Attributes:
         blocks: the blocks, first to last (repeats are written out).
         shortcut: ``"block"`` (each block's own residual only) or ``"stage"`` (also a
-            stage-level shortcut from the first block's output to the stage output).
+            stage-level shortcut to the stage output from the stage input, or from the output
+            of the stage's leading transition block (``down``/``pool``) when it has one:
+            ``d = down(x); out = blocks(d) + shortcut(d)``).
     """
 
     blocks: tuple[BlockConfig, ...]

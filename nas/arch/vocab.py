@@ -20,6 +20,9 @@ DEFORMS = ("none", "dc", "ldc")
 SHORTCUTS = ("block", "stage")
 #: Norm of the classifier head.
 HEAD_NORMS = ("none", "bn", "ln")
+#: Transition families (downsampling layers between stages): a stage-level shortcut starts
+#: after a stage's leading transition block, as ConvNeXt's starts after its downsampling layer.
+TRANSITIONS = ("down", "pool")
 #: Stems a search space may choose: a conv (plain or deformable), HSNet's, ConvNeXt's patchify.
 STEM_KINDS = ("conv", "dc", "ldc", "hsstem", "patch")
 #: Stem kinds built as a conv block (they take a kernel).
