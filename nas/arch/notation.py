@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 from nas.arch.config import ArchConfig, BlockConfig, HeadConfig, StageConfig
 from nas.arch.encode import MULTILEVEL, encode_arch, encode_block, encode_blocks, encode_head, encode_stage
+from nas.arch.limits import MAX_BLOCKS
 from nas.arch.vocab import ACT_TOKENS, ATTENTIONS, DEFORMS, FAMILIES, HEAD_NORMS
 from nas.errors import ConfigError
 
@@ -75,8 +76,8 @@ def decode_block(text: str, where: str = "") -> tuple[BlockConfig, int]:
             fields["deform"] = name
         else:
             raise ConfigError(where, f"unknown token {token!r} in {text!r}")
-    if repeat < 1:
-        raise ConfigError(where, f"repeat must be >= 1 in {text!r}")
+    if not 1 <= repeat <= MAX_BLOCKS:
+        raise ConfigError(where, f"repeat must be from 1 to {MAX_BLOCKS:,} in {text!r}")
     return BlockConfig(**fields), repeat  # type: ignore[arg-type]
 
 
