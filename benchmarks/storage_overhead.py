@@ -22,7 +22,7 @@ from pathlib import Path
 import optuna
 
 from nas.arch.io import to_dict
-from nas.builder import build_model
+from nas.blocks import build_model
 from nas.cost import count_flops
 from nas.data import load_dataset, split_train_val, subset
 from nas.search.run import SearchSettings

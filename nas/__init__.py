@@ -1,7 +1,7 @@
 """nas: neural architecture search for lightweight image classifiers under a FLOPs budget."""
 
 from nas.arch import ArchConfig, BlockConfig, HeadConfig, StageConfig, load_config, save_config
-from nas.builder import build_model
+from nas.blocks import build_model
 
 __version__ = "0.1.0"
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-#: Block families, i.e. the values of :attr:`BlockConfig.kind`.
-FAMILIES = ("conv", "pool", "basic", "bneck", "ghost", "reshet", "cnx", "down", "patch", "hsstem")
-ATTENTIONS = ("none", "se", "eca")
-DEFORMS = ("none", "dc", "ldc")
-SHORTCUTS = ("block", "stage")
-HEAD_NORMS = ("none", "bn", "ln")
+from nas.arch.encode import encode_arch, encode_block
+from nas.arch.vocab import ATTENTIONS, DEFORMS, FAMILIES, HEAD_NORMS, SHORTCUTS
+
+__all__ = [
+    "ATTENTIONS", "DEFORMS", "FAMILIES", "HEAD_NORMS", "SHORTCUTS", "ArchConfig", "BlockConfig", "HeadConfig",
+    "StageConfig",
+]
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class BlockConfig:
     """One block of a network.
 
     Attributes:
-        kind: the block family (one of :data:`FAMILIES`).
+        kind: the block family (one of ``nas.arch.vocab.FAMILIES``).
         out: output channels; ``None`` keeps the input's (pooling).
         kernel: spatial kernel size of the block's main conv.
         stride: spatial stride of the block.
@@ -66,8 +67,6 @@ class BlockConfig:
         return in_channels if self.out is None else self.out
 
     def __str__(self) -> str:
-        from nas.arch.notation import encode_block
-
         return encode_block(self)
 
 
@@ -78,7 +77,9 @@ class StageConfig:
     Attributes:
         blocks: the blocks, first to last (repeats are written out).
         shortcut: ``"block"`` (each block's own residual only) or ``"stage"`` (also a
-            stage-level shortcut from the first block's output to the stage output).
+            stage-level shortcut to the stage output from the stage input, or from the output
+            of the stage's leading transition block (``down``/``pool``) when it has one:
+            ``d = down(x); out = blocks(d) + shortcut(d)``).
     """
 
     blocks: tuple[BlockConfig, ...]
@@ -159,6 +160,4 @@ class ArchConfig:
 
     def notation(self) -> str:
         """The whole architecture on one line: ``stem | stage | stage ... | head``."""
-        from nas.arch.notation import encode_arch
-
         return encode_arch(self)

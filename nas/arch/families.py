@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ACTIVATIONS = ("relu", "hswish", "gelu", "silu", "none")
+from nas.arch.vocab import ACTIVATIONS, OPTIONS
+
+__all__ = ["ACTIVATIONS", "FAMILY_TABLE", "OPTION_FIELDS", "Family", "family", "supports"]
 
 
 @dataclass(frozen=True)
@@ -61,17 +63,8 @@ FAMILY_TABLE: dict[str, Family] = {
     )
 }
 
-#: BlockConfig field -> the option name used in the table above.
-OPTION_FIELDS = {
-    "expand": "expand",
-    "hidden": "hidden",
-    "part": "part",
-    "ghost": "ghost",
-    "factorize": "factorize",
-    "attn": "attn",
-    "act": "act",
-    "deform": "deform",
-}
+#: BlockConfig field -> the option name used in the table above (the same names).
+OPTION_FIELDS = {name: name for name in OPTIONS}
 
 
 def family(name: str) -> Family:

@@ -25,7 +25,10 @@ import yaml
 
 from nas.arch.config import ArchConfig, StageConfig
 from nas.arch.notation import decode_block, decode_blocks, decode_head, encode_block, encode_blocks, encode_head
+from nas.arch.limits import MAX_CLASSES, MAX_IN_CHANNELS, MAX_RESOLUTION
+from nas.arch.safe_yaml import YamlProblem, load_yaml, read_text
 from nas.arch.shapes import validate
+from nas.arch.vocab import SHORTCUTS
 from nas.errors import ConfigError
 
 _KEYS = ("name", "input", "classes", "stem", "stages", "head", "meta")
@@ -39,6 +42,10 @@ def parse_input(text: object, where: str = "input") -> tuple[int, int, int]:
         dims = ()
     if len(dims) != 3 or min(dims) < 1:
         raise ConfigError(where, f"expected CxHxW like 3x32x32, got {text!r}")
+    if dims[0] > MAX_IN_CHANNELS or max(dims[1:]) > MAX_RESOLUTION:
+        raise ConfigError(
+            where, f"{text!r} is too large (at most {MAX_IN_CHANNELS} channels and {MAX_RESOLUTION} pixels a side)"
+        )
     if dims[1] != dims[2]:
         raise ConfigError(where, f"only square inputs are supported, got {text!r}")
     return dims  # type: ignore[return-value]
@@ -79,8 +86,8 @@ def from_dict(data: object, check: bool = True) -> ArchConfig:
             raise ConfigError(key, "missing")
     channels, resolution, _ = parse_input(data.get("input", "3x224x224"))
     classes = data.get("classes", 1000)
-    if not isinstance(classes, int) or isinstance(classes, bool) or classes < 1:
-        raise ConfigError("classes", f"expected a positive integer, got {classes!r}")
+    if not isinstance(classes, int) or isinstance(classes, bool) or not 1 <= classes <= MAX_CLASSES:
+        raise ConfigError("classes", f"expected an integer from 1 to {MAX_CLASSES:,}, got {classes!r}")
     name = data.get("name", "arch")
     if not isinstance(name, str):
         raise ConfigError("name", f"expected a string, got {name!r}")
@@ -111,8 +118,8 @@ def _stage(raw: object, where: str) -> StageConfig:
         if unknown:
             raise ConfigError(f"{where}.{unknown[0]}", "unknown key (known: blocks, shortcut)")
         shortcut = raw.get("shortcut", "block")
-        if shortcut not in ("block", "stage"):
-            raise ConfigError(f"{where}.shortcut", f"expected 'block' or 'stage', got {shortcut!r}")
+        if shortcut not in SHORTCUTS:
+            raise ConfigError(f"{where}.shortcut", f"expected one of {', '.join(SHORTCUTS)}, got {shortcut!r}")
         raw = raw.get("blocks")
         where = f"{where}.blocks"
     elif isinstance(raw, str):
@@ -136,12 +143,15 @@ def loads(text: str, source: str = "<string>") -> ArchConfig:
 
 
 def load_with_meta(text: str, source: str = "<string>") -> tuple[ArchConfig, dict[str, Any]]:
+    """Parse YAML text into a validated config and its free-form ``meta`` mapping.
+
+    Raises:
+        ConfigError: naming ``source`` and the key path (or the YAML problem).
+    """
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(source, f"not valid YAML{at}: {getattr(exc, 'problem', exc)}") from None
+        data = load_yaml(text)
+    except YamlProblem as exc:
+        raise ConfigError(source, str(exc)) from None
     try:
         config = from_dict(data)
     except ConfigError as exc:
@@ -153,9 +163,9 @@ def load_config(path: str | Path) -> ArchConfig:
     """Load and validate an architecture YAML file."""
     path = Path(path)
     try:
-        text = path.read_text()
-    except OSError as exc:
-        raise ConfigError(str(path), f"cannot read: {exc.strerror}") from None
+        text = read_text(path)
+    except YamlProblem as exc:
+        raise ConfigError(str(path), str(exc)) from None
     return loads(text, str(path))
 
 

@@ -18,51 +18,21 @@ a stage's blocks separated by spaces and ``ms:`` before a stage with a stage-lev
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-from nas.arch.config import FAMILIES, ArchConfig, BlockConfig, HeadConfig, StageConfig
+from nas.arch.config import ArchConfig, BlockConfig, HeadConfig, StageConfig
+from nas.arch.encode import MULTILEVEL, encode_arch, encode_block, encode_blocks, encode_head, encode_stage
+from nas.arch.limits import MAX_BLOCKS
+from nas.arch.vocab import ACT_TOKENS, ATTENTIONS, DEFORMS, FAMILIES, HEAD_NORMS
 from nas.errors import ConfigError
 
-ACT_TOKENS = {"re": "relu", "hs": "hswish", "ge": "gelu", "si": "silu", "id": "none"}
-ACT_NAMES = {v: k for k, v in ACT_TOKENS.items()}
 _INT_OPTS = {"k": "kernel", "s": "stride", "x": "hidden", "c": "out", "p": "part", "g": "ghost"}
 _TOKEN = re.compile(r"^([a-z]+?)(\d+(?:\.\d+)?)?$")
-_MULTILEVEL = "ms:"
 
-
-def _fmt_float(value: float) -> str:
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
-
-
-def encode_block(block: BlockConfig, repeat: int = 1) -> str:
-    """Write a block (optionally repeated) in the one-line notation."""
-    parts = [block.kind]
-    if block.kind != "hsstem":
-        parts.append(f"k{block.kernel}")
-    if block.stride != 1:
-        parts.append(f"s{block.stride}")
-    if block.hidden is not None:
-        parts.append(f"x{block.hidden}")
-    elif block.expand is not None:
-        parts.append(f"e{_fmt_float(block.expand)}")
-    if block.out is not None:
-        parts.append(f"c{block.out}")
-    if block.part != 1:
-        parts.append(f"p{block.part}")
-    if block.ghost:
-        parts.append(f"g{block.ghost}")
-    if block.factorize:
-        parts.append("f")
-    if block.attn != "none":
-        parts.append(block.attn)
-    if block.act is not None:
-        parts.append(ACT_NAMES.get(block.act, block.act))
-    if block.deform != "none":
-        parts.append(block.deform)
-    if repeat != 1:
-        parts.append(f"r{repeat}")
-    return "_".join(parts)
+__all__ = [
+    "decode_arch", "decode_block", "decode_blocks", "decode_head", "encode_arch", "encode_block", "encode_blocks",
+    "encode_head", "encode_stage",
+]
 
 
 def decode_block(text: str, where: str = "") -> tuple[BlockConfig, int]:
@@ -94,7 +64,7 @@ def decode_block(text: str, where: str = "") -> tuple[BlockConfig, int]:
             repeat = int(number)
         elif number is None and name == "f":
             fields["factorize"] = True
-        elif number is None and name in ("se", "eca"):
+        elif number is None and name in ATTENTIONS[1:]:
             if "attn" in fields:
                 raise ConfigError(where, f"two attention options in {text!r}")
             fields["attn"] = name
@@ -102,26 +72,13 @@ def decode_block(text: str, where: str = "") -> tuple[BlockConfig, int]:
             if "act" in fields:
                 raise ConfigError(where, f"two activations in {text!r}")
             fields["act"] = ACT_TOKENS[name]
-        elif number is None and name in ("dc", "ldc"):
+        elif number is None and name in DEFORMS[1:]:
             fields["deform"] = name
         else:
             raise ConfigError(where, f"unknown token {token!r} in {text!r}")
-    if repeat < 1:
-        raise ConfigError(where, f"repeat must be >= 1 in {text!r}")
+    if not 1 <= repeat <= MAX_BLOCKS:
+        raise ConfigError(where, f"repeat must be from 1 to {MAX_BLOCKS:,} in {text!r}")
     return BlockConfig(**fields), repeat  # type: ignore[arg-type]
-
-
-def encode_blocks(blocks: Sequence[BlockConfig]) -> list[str]:
-    """Write a run of blocks, folding consecutive equal blocks into ``_rN``."""
-    out: list[str] = []
-    i = 0
-    while i < len(blocks):
-        j = i
-        while j + 1 < len(blocks) and blocks[j + 1] == blocks[i]:
-            j += 1
-        out.append(encode_block(blocks[i], repeat=j - i + 1))
-        i = j + 1
-    return out
 
 
 def decode_blocks(texts: Iterable[str], where: str = "") -> tuple[BlockConfig, ...]:
@@ -131,18 +88,6 @@ def decode_blocks(texts: Iterable[str], where: str = "") -> tuple[BlockConfig, .
         block, repeat = decode_block(text, f"{where}[{i}]")
         blocks.extend([block] * repeat)
     return tuple(blocks)
-
-
-def encode_head(head: HeadConfig) -> str:
-    parts = ["head"]
-    if head.hidden is not None:
-        parts.append(f"x{head.hidden}")
-    parts.append(ACT_NAMES.get(head.act, head.act))
-    if head.norm != "none":
-        parts.append(head.norm)
-    if head.dropout:
-        parts.append(f"d{_fmt_float(head.dropout)}")
-    return "_".join(parts)
 
 
 def decode_head(text: str, where: str = "head") -> HeadConfig:
@@ -158,24 +103,11 @@ def decode_head(text: str, where: str = "head") -> HeadConfig:
             fields["dropout"] = float(number)
         elif number is None and name in ACT_TOKENS:
             fields["act"] = ACT_TOKENS[name]
-        elif number is None and name in ("bn", "ln"):
+        elif number is None and name in HEAD_NORMS[1:]:
             fields["norm"] = name
         else:
             raise ConfigError(where, f"unknown token {token!r} in {text!r}")
     return HeadConfig(**fields)  # type: ignore[arg-type]
-
-
-def encode_stage(stage: StageConfig) -> str:
-    text = " ".join(encode_blocks(stage.blocks))
-    return f"{_MULTILEVEL} {text}" if stage.shortcut == "stage" else text
-
-
-def encode_arch(config: ArchConfig) -> str:
-    """The whole architecture on one line (input and classes are not part of it)."""
-    pieces = [encode_block(config.stem)]
-    pieces += [encode_stage(s) for s in config.stages]
-    pieces.append(encode_head(config.head))
-    return " | ".join(pieces)
 
 
 def decode_arch(
@@ -189,8 +121,8 @@ def decode_arch(
     stages = []
     for i, piece in enumerate(pieces[1:-1]):
         shortcut = "block"
-        if piece.startswith(_MULTILEVEL):
-            shortcut, piece = "stage", piece[len(_MULTILEVEL):]
+        if piece.startswith(MULTILEVEL):
+            shortcut, piece = "stage", piece[len(MULTILEVEL):]
         stages.append(StageConfig(decode_blocks(piece.split(), f"stages[{i}].blocks"), shortcut))
     return ArchConfig(
         stem=stem,

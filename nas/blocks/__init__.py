@@ -1,43 +1,19 @@
-"""Block families, keyed by ``BlockConfig.kind``.
-
-Every family is built the same way, ``BLOCKS[kind](block_config, in_channels)``, and reads
-only its config; what each family accepts is declared in ``nas.arch.families``.
-"""
+"""Blocks and networks: block families keyed by ``BlockConfig.kind``, and ``build_model``,
+which wires them into a network (stem -> stages -> head) for an ``ArchConfig``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from torch import nn
-
-from nas.arch.config import BlockConfig
+from nas.blocks.build import build_model
 from nas.blocks.conv import ConvBlock, PoolBlock
 from nas.blocks.convnext import ConvNeXtBlock, Downsample, Patchify
 from nas.blocks.ghostnet import GhostBottleneck
 from nas.blocks.hsnet import HSStem, ResHet
 from nas.blocks.mobilenet import Bneck
+from nas.blocks.network import Head, Network, Stage
+from nas.blocks.registry import BLOCKS, build_block
 from nas.blocks.resnet import BasicBlock
-
-BLOCKS: dict[str, Callable[[BlockConfig, int], nn.Module]] = {
-    "conv": ConvBlock,
-    "pool": PoolBlock,
-    "basic": BasicBlock,
-    "bneck": Bneck,
-    "ghost": GhostBottleneck,
-    "reshet": ResHet,
-    "cnx": ConvNeXtBlock,
-    "down": Downsample,
-    "patch": Patchify,
-    "hsstem": HSStem,
-}
-
-
-def build_block(block: BlockConfig, in_channels: int) -> nn.Module:
-    """Build one block for an input of ``in_channels`` channels."""
-    return BLOCKS[block.kind](block, in_channels)
-
 
 __all__ = [
     "BLOCKS", "BasicBlock", "Bneck", "ConvBlock", "ConvNeXtBlock", "Downsample", "GhostBottleneck", "HSStem",
-    "Patchify", "PoolBlock", "ResHet", "build_block",
+    "Head", "Network", "Patchify", "PoolBlock", "ResHet", "Stage", "build_block", "build_model",
 ]

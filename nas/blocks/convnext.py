@@ -13,6 +13,8 @@ from nas.ops import DepthwiseConv, LayerNorm2d, make_act
 class ConvNeXtBlock(nn.Module):
     """``cnx_k7_c96[_e4][_f][_eca]``: depthwise kxk, LayerNorm, Linear xE, act, Linear, layer scale, residual.
 
+    The depthwise conv keeps its bias, as in the original (no norm follows it directly).
+
     With ``f`` the kxk depthwise conv is a kx1 then a 1xk depthwise conv with the block's
     activation between them.
     """
@@ -21,7 +23,7 @@ class ConvNeXtBlock(nn.Module):
         super().__init__()
         act, channels = block_act(block), in_channels
         hidden = block.hidden_width(in_channels) if block.expand is not None or block.hidden else 4 * channels
-        self.dw = DepthwiseConv(channels, block.kernel, 1, factorize=block.factorize, mid_act=act)
+        self.dw = DepthwiseConv(channels, block.kernel, 1, factorize=block.factorize, mid_act=act, bias=True)
         self.norm = nn.LayerNorm(channels, eps=1e-6)
         self.mlp = nn.Sequential(nn.Linear(channels, hidden), make_act(act), nn.Linear(hidden, channels))
         self.gamma = nn.Parameter(torch.full((channels,), layer_scale))

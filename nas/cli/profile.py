@@ -5,37 +5,54 @@ from __future__ import annotations
 import argparse
 import json
 
+#: What the papers' reference numbers (and so the presets' tests) count.
+CONVENTIONS = (
+    "Counting conventions (those of the presets' reference numbers): FLOPs are fvcore's multiply-"
+    "accumulates (MACs, 1 MAC = 1 FLOP) of convolutions, linear layers and matmuls at batch 1; "
+    "normalization layers are excluded, element-wise ops (activations, adds) are not counted, "
+    "adaptive average pooling is counted (one per input element), HetConv is counted exactly and "
+    "deformable convs as a conv of the same weight shape. Params count every parameter (norms "
+    "included). Latency is measured on the CPU under a fixed thread count (--threads, 1 by default "
+    "as on an edge device), reported as p10/p50/p90 of batch-1 forwards."
+)
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "profile",
         help="count FLOPs/params and measure latency of a preset or config file",
         description=(
-            "Profile an architecture: FLOPs (fvcore MACs, norms excluded, HetConv counted exactly), "
-            "parameters, median batch-1 CPU latency and peak activation memory of a training step, "
-            "with a per-stage breakdown."
+            "Profile an architecture: FLOPs, parameters, batch-1 CPU latency (p10/p50/p90) and "
+            "peak activation memory of a training step, with a per-stage breakdown. " + CONVENTIONS
         ),
     )
     p.add_argument("target", metavar="TARGET", help="a preset name (see 'nas presets') or an architecture YAML file")
     p.add_argument("--input", metavar="CxHxW", help="input shape, e.g. 3x32x32 (default: the config's own)")
-    p.add_argument("--classes", type=int, metavar="N", help="number of classes (default: the config's own)")
+    p.add_argument("--classes", metavar="N", help="number of classes (default: the config's own)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument("--no-latency", action="store_true", help="skip the latency measurement")
     p.add_argument("--no-memory", action="store_true", help="skip the activation-memory measurement")
-    p.add_argument("--repeats", type=int, default=30, metavar="N", help="timed forwards for the latency median (default 30)")
+    p.add_argument("--repeats", default="30", metavar="N", help="timed forwards for the latency percentiles (default 30)")
+    p.add_argument("--threads", default="1", metavar="N",
+                   help="CPU threads to measure latency under (default 1, as on an edge device)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from nas.builder import build_model
+    from nas.blocks import build_model
     from nas.cli.common import human, resolve_target
-    from nas.cost import profile_model
+    from nas.cli.options import count
+    from nas.cost import profile_model, safe_cost
 
-    config = resolve_target(args.target, args.input, args.classes)
+    repeats = count(args.repeats, "--repeats", maximum=100_000)
+    threads = count(args.threads, "--threads", maximum=1024)
+    classes = None if args.classes is None else count(args.classes, "--classes")
+    config = resolve_target(args.target, args.input, classes)
+    safe_cost(config)  # refuses, in one line, an architecture too large to build
     model = build_model(config)
     profile = profile_model(
         model, config.input_shape, latency=not args.no_latency, memory=not args.no_memory,
-        latency_repeats=args.repeats,
+        latency_repeats=repeats, threads=threads,
     )
     if args.json:
         data = profile.to_dict()
@@ -49,9 +66,13 @@ def run(args: argparse.Namespace) -> int:
         shape = "x".join(map(str, stage.out_shape)) if stage.out_shape else ""
         print(f"{stage.name:<8} {human(stage.flops):>10} {human(stage.params):>10}  {shape}")
     print(f"{'total':<8} {human(profile.flops):>10} {human(profile.params):>10}")
-    print(f"FLOPs {profile.flops:,}  params {profile.params:,}")
-    if profile.latency_ms is not None:
-        print(f"latency {profile.latency_ms:.2f} ms (median, batch 1, CPU)")
+    print(f"FLOPs {profile.flops:,}  params {profile.params:,}  (MACs, norms excluded)")
+    if profile.latency is not None:
+        t = profile.latency
+        print(
+            f"latency {t.p50_ms:.2f} ms median (p10 {t.p10_ms:.2f}, p90 {t.p90_ms:.2f}; batch 1, CPU, "
+            f"{t.threads} thread{'s' if t.threads != 1 else ''}, {t.repeats} runs)"
+        )
     if profile.peak_activation_bytes is not None:
         print(f"activation memory {human(profile.peak_activation_bytes, 'B')} (training step, batch 1)")
     return 0

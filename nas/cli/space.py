@@ -18,29 +18,32 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", metavar="FILE", help="a search-space YAML file, e.g. search_spaces/lightweight.yaml")
     p.add_argument("--input", metavar="CxHxW", help="input shape (default: the file's, else 1x28x28, Fashion-MNIST's)")
-    p.add_argument("--classes", type=int, metavar="N", help="number of classes (default: the file's, else 10)")
-    p.add_argument("--samples", type=int, default=32, metavar="N", help="random architectures to count FLOPs of (default 32)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random sample (default 0)")
+    p.add_argument("--classes", metavar="N", help="number of classes (default: the file's, else 10)")
+    p.add_argument("--samples", default="32", metavar="N", help="random architectures to count FLOPs of (default 32)")
+    p.add_argument("--seed", default="0", metavar="N", help="seed of the random sample (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from nas.arch.io import parse_input
-    from nas.builder import build_model
     from nas.cli.common import human
-    from nas.cost import count_flops, count_params
+    from nas.cli.options import count
+    from nas.cost import safe_cost
     from nas.space import SearchSpace, load_space
 
+    samples = count(args.samples, "--samples", maximum=10_000)
+    seed = count(args.seed, "--seed", minimum=0, maximum=2**31 - 1)
+    classes = None if args.classes is None else count(args.classes, "--classes")
+    shape = parse_input(args.input, "--input") if args.input else None
     spec = load_space(args.file)
-    shape = parse_input(args.input, "--input") if args.input else (spec.input or (1, 28, 28))
-    space = SearchSpace(spec, shape, args.classes or spec.classes or 10)
+    space = SearchSpace(spec, shape or spec.input or (1, 28, 28), classes or spec.classes or 10)
     space.check_samples()
     flops, params = [], []
-    for _, config in space.random(args.samples, args.seed):
-        model = build_model(config)
-        flops.append(count_flops(model, config.input_shape).total)
-        params.append(count_params(model))
+    for _, config in space.random(samples, seed):
+        cost = safe_cost(config)  # refuses, in one line, an architecture too large to build
+        flops.append(cost.flops)
+        params.append(cost.params)
     dims = space.dimensions()
     if args.json:
         print(json.dumps({

@@ -10,7 +10,7 @@ from torch import nn
 
 from nas.cost._modes import modes_restored
 from nas.cost.flops import count_flops
-from nas.cost.latency import measure_latency
+from nas.cost.latency import LatencyResult, measure_latency
 from nas.cost.memory import peak_activation_bytes
 from nas.cost.params import count_params, count_params_by_stage
 from nas.cost.stages import stage_modules
@@ -44,6 +44,7 @@ class Profile:
         flops: Total FLOPs (project convention, batch 1).
         params: Total parameters.
         latency_ms: Median batch-1 inference latency, or ``None`` if not measured.
+        latency: The whole latency measurement (p10/p50/p90, threads), or ``None``.
         peak_activation_bytes: Activation memory of a batch-1 training step, or ``None``.
         input_shape: ``(C, H, W)`` profiled.
         stages: Per-entry costs, in network order.
@@ -55,6 +56,7 @@ class Profile:
     peak_activation_bytes: int | None
     input_shape: tuple[int, int, int]
     stages: tuple[StageCost, ...]
+    latency: LatencyResult | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (counts as ints, shapes as lists)."""
@@ -62,6 +64,10 @@ class Profile:
             "flops": int(self.flops),
             "params": int(self.params),
             "latency_ms": None if self.latency_ms is None else float(self.latency_ms),
+            "latency": None if self.latency is None else {
+                "p10_ms": self.latency.p10_ms, "p50_ms": self.latency.p50_ms, "p90_ms": self.latency.p90_ms,
+                "repeats": self.latency.repeats, "threads": self.latency.threads,
+            },
             "peak_activation_bytes": (
                 None if self.peak_activation_bytes is None else int(self.peak_activation_bytes)
             ),
@@ -109,6 +115,7 @@ def profile_model(
     latency: bool = True,
     memory: bool = True,
     latency_repeats: int = 30,
+    threads: int = 1,
 ) -> Profile:
     """Profile ``model`` at ``input_shape``.
 
@@ -118,6 +125,7 @@ def profile_model(
         latency: Measure batch-1 inference latency (default device).
         memory: Measure batch-1 training activation memory (default device).
         latency_repeats: Timed forwards for the latency median.
+        threads: CPU threads the latency is measured under (1 by default, as on an edge device).
 
     Returns:
         The profile, with per-stage FLOPs, parameters and output shapes.
@@ -136,12 +144,13 @@ def profile_model(
         )
         for label in labels
     )
-    latency_ms = measure_latency(model, input_shape, repeats=latency_repeats).median_ms if latency else None
+    timing = measure_latency(model, input_shape, repeats=latency_repeats, threads=threads) if latency else None
     return Profile(
         flops=flops.total,
         params=count_params(model),
-        latency_ms=latency_ms,
+        latency_ms=None if timing is None else timing.median_ms,
         peak_activation_bytes=peak_activation_bytes(model, input_shape) if memory else None,
         input_shape=input_shape,
         stages=stages,
+        latency=timing,
     )

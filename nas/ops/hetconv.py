@@ -89,9 +89,10 @@ class HetConv(nn.Module):
         self.weight_1x1 = nn.Parameter(torch.empty(out_channels, in_channels - m_in))
         # Column index of each present 1x1 weight: for output group g, every input channel
         # outside input group g, in increasing order.
+        # (Computed on the CPU even while a model is built on the meta device, which cannot index.)
         n_out = out_channels // part
-        group_of_out = torch.arange(out_channels) // n_out
-        cols = torch.arange(in_channels).expand(out_channels, -1)
+        group_of_out = torch.arange(out_channels, device="cpu") // n_out
+        cols = torch.arange(in_channels, device="cpu").expand(out_channels, -1)
         keep = (cols // m_in) != group_of_out[:, None]
         self.register_buffer("_index", cols[keep].view(out_channels, -1).clone(), persistent=False)
         self.reset_parameters()

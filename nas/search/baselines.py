@@ -23,7 +23,7 @@ def run_baselines(settings: SearchSettings, study: optuna.Study, prepared: Prepa
     stops one (an error, Ctrl-C, SIGTERM) records it as FAIL, never leaves it RUNNING.
     """
     from nas.arch.shapes import validate
-    from nas.builder import build_model
+    from nas.blocks import build_model
     from nas.cost import count_flops
     from nas.errors import ConfigError
     from nas.presets import PRESETS

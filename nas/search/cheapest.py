@@ -30,7 +30,7 @@ class _Fixed:
 
 
 def _cost(config: ArchConfig) -> tuple[int, int]:
-    from nas.builder import build_model
+    from nas.blocks import build_model
     from nas.cost import count_flops, count_params
 
     model = build_model(config)

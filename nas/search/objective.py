@@ -20,7 +20,7 @@ from optuna.trial import TrialState
 
 from nas.arch.config import ArchConfig
 from nas.arch.io import to_dict
-from nas.builder import build_model
+from nas.blocks import build_model
 from nas.cost import count_flops, count_params, measure_latency, peak_activation_bytes
 from nas.data import Split
 from nas.errors import TrainingDiverged

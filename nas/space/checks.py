@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from nas.arch.families import FAMILY_TABLE
 from nas.arch.notation import decode_block
-from nas.space.spec import Dim, SpaceSpec
+from nas.space.problem import KeyProblem
+from nas.space.spec import Dim, SpaceSpec, choices
 from nas.space.widths import round_channels
 
 
@@ -16,10 +17,8 @@ def check_channels(spec: SpaceSpec) -> None:
     """Every HetConv part must divide every width its convs can see (input and output).
 
     Raises:
-        _Fail: e.g. ``stages[2].hetconv_p: 16 does not divide 40 channels``.
+        KeyProblem: e.g. ``stages[2].hetconv_p: 16 does not divide 40 channels``.
     """
-    from nas.space.parse import _Fail, choices
-
     widths = choices(spec.width)
     previous = {round_channels(c * w) for c in choices(spec.stem.channels) for w in widths}  # type: ignore[operator]
     for stage in spec.stages:
@@ -36,5 +35,5 @@ def check_channels(spec: SpaceSpec) -> None:
                 for width in sorted(previous | current):
                     if part > 1 and width % part:  # type: ignore[operator]
                         where = _where(stage.hetconv_p, f"stages[{stage.index}].hetconv_p")
-                        raise _Fail(where, f"{part} does not divide {width} channels")
+                        raise KeyProblem(where, f"{part} does not divide {width} channels")
         previous = current

@@ -25,18 +25,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 
-from nas.arch.families import ACTIVATIONS, FAMILY_TABLE
+from nas.arch.families import FAMILY_TABLE
 from nas.arch.io import parse_input
+from nas.arch.limits import MAX_CHANNELS, MAX_CLASSES, MAX_DEPTH, MAX_GHOST_RATIO, MAX_KERNEL, MAX_RATIO
+from nas.arch.safe_yaml import YamlProblem, load_yaml, read_text
 from nas.arch.notation import decode_block
+from nas.arch.vocab import ACTIVATIONS, ATTENTIONS, SHORTCUTS, STAGE_FAMILIES, STEM_KINDS
 from nas.errors import ConfigError, SpaceError
-from nas.space.spec import Dim, GhostSpec, HeadSpec, Scalar, SpaceSpec, StageSpec, StemSpec, Value
-
-STAGE_FAMILIES = ("conv", "basic", "bneck", "ghost", "reshet", "cnx")
-STEM_KINDS = ("conv", "dc", "ldc", "hsstem", "patch")
-ATTNS = ("none", "se", "eca")
-SHORTCUTS = ("block", "stage")
+from nas.space.checks import check_channels
+from nas.space.problem import KeyProblem as _Fail
+from nas.space.spec import Dim, GhostSpec, HeadSpec, Scalar, SpaceSpec, StageSpec, StemSpec, Value, choices
 
 _TOP_KEYS = ("name", "description", "input", "classes", "width", "shared", "stem", "stages", "head")
 _STEM_KEYS = ("kind", "channels", "kernel", "stride", "act")
@@ -52,33 +51,29 @@ _HEAD_KEYS = ("hidden", "act", "dropout")
 FAMILY_OPTION = {"hetconv_p": "part", "ghost": "ghost", "factorize": "factorize", "expand": "expand", "attn": "attn"}
 
 
-class _Fail(Exception):
-    """A problem at a key path; turned into a SpaceError naming the file."""
-
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
-
-
 def _check(kind: str, where: str, value: object) -> Scalar:
     ok: bool
     if kind == "pos_int":
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
-        want = "a positive integer"
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_CHANNELS
+        want = f"an integer from 1 to {MAX_CHANNELS:,}"
+    elif kind == "depth":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_DEPTH
+        want = f"an integer from 1 to {MAX_DEPTH}"
     elif kind == "odd_int":
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1 and value % 2 == 1
-        want = "an odd positive integer"
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_KERNEL and value % 2 == 1
+        want = f"an odd integer from 1 to {MAX_KERNEL}"
     elif kind == "pos_float":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
-        want = "a positive number"
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= MAX_RATIO  # not NaN
+        want = f"a number in (0, {MAX_RATIO:g}]"
         value = float(value) if ok else value  # type: ignore[arg-type]
     elif kind == "bool":
         ok, want = isinstance(value, bool), "true or false"
     elif kind == "ratio":
-        ok = isinstance(value, int) and not isinstance(value, bool) and (value == 0 or value >= 2)
-        want = "0 (off) or a Ghost ratio >= 2"
+        ok = isinstance(value, int) and not isinstance(value, bool) and (value == 0 or 2 <= value <= MAX_GHOST_RATIO)
+        want = f"0 (off) or a Ghost ratio from 2 to {MAX_GHOST_RATIO}"
     elif kind == "hidden":
-        ok = value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 1)
-        want = "null or a positive integer"
+        ok = value is None or (isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_CHANNELS)
+        want = f"null or an integer from 1 to {MAX_CHANNELS:,}"
     elif kind == "dropout":
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1
         want = "a number in [0, 1)"
@@ -102,11 +97,6 @@ def _value(raw: object, where: str, label: str, kind: str) -> Value:
     if isinstance(raw, dict):
         raise _Fail(where, "expected a value or a list of choices, got a mapping")
     return _check(kind, where, raw)
-
-
-def choices(value: Value) -> tuple[Scalar, ...]:
-    """Every value a fixed-or-searchable value can take."""
-    return value.choices if isinstance(value, Dim) else (value,)
 
 
 def _mapping(raw: object, where: str, keys: tuple[str, ...]) -> dict[str, Any]:
@@ -137,7 +127,7 @@ def _stem(raw: object) -> StemSpec:
     return StemSpec(
         kind=_value(spec.get("kind", "conv"), "stem.kind", "stem.kind", "enum:" + ",".join(STEM_KINDS)),
         channels=_value(spec["channels"], "stem.channels", "stem.channels", "pos_int"),
-        kernel=_value(spec.get("kernel", 3), "stem.kernel", "stem.kernel", "pos_int"),
+        kernel=_value(spec.get("kernel", 3), "stem.kernel", "stem.kernel", "odd_int"),
         stride=_value(spec.get("stride", 1), "stem.stride", "stem.stride", "pos_int"),
         act=_value(spec.get("act", "relu"), "stem.act", "stem.act", "enum:" + ",".join(ACTIVATIONS)),
     )
@@ -145,13 +135,13 @@ def _stem(raw: object) -> StemSpec:
 
 _STAGE_KINDS: dict[str, str] = {
     "family": "enum:" + ",".join(STAGE_FAMILIES),
-    "depth": "pos_int",
+    "depth": "depth",
     "channels": "pos_int",
     "kernel": "odd_int",
     "expand": "pos_float",
     "factorize": "bool",
     "hetconv_p": "pos_int",
-    "attn": "enum:" + ",".join(ATTNS),
+    "attn": "enum:" + ",".join(ATTENTIONS),
     "act": "enum:" + ",".join(ACTIVATIONS),
     "shortcut": "enum:" + ",".join(SHORTCUTS),
 }
@@ -260,8 +250,6 @@ def parse_space(data: object, source: str = "<space>") -> SpaceSpec:
     Raises:
         SpaceError: ``"<source>: <key path>: <problem>"``.
     """
-    from nas.space.checks import check_channels
-
     try:
         top = _mapping(data, "", _TOP_KEYS)
         if not top:
@@ -269,8 +257,10 @@ def parse_space(data: object, source: str = "<space>") -> SpaceSpec:
         if "stages" not in top or not isinstance(top["stages"], list) or not top["stages"]:
             raise _Fail("stages", "expected a non-empty list of stages")
         classes = top.get("classes", "dataset")
-        if classes != "dataset":
-            _check("pos_int", "classes", classes)
+        if classes != "dataset" and not (
+            isinstance(classes, int) and not isinstance(classes, bool) and 1 <= classes <= MAX_CLASSES
+        ):
+            raise _Fail("classes", f"expected 'dataset' or an integer from 1 to {MAX_CLASSES:,}, got {classes!r}")
         name = top.get("name", Path(source).stem)
         if not isinstance(name, str):
             raise _Fail("name", f"expected a string, got {name!r}")
@@ -300,14 +290,7 @@ def load_space(path: str | Path) -> SpaceSpec:
     """
     path = Path(path)
     try:
-        text = path.read_text()
-    except OSError as exc:
-        raise SpaceError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise SpaceError(f"{path}: not valid YAML{at}: {getattr(exc, 'problem', exc)}") from None
+        data = load_yaml(read_text(path))
+    except YamlProblem as exc:
+        raise SpaceError(f"{path}: {exc}") from None
     return parse_space(data, str(path))
-

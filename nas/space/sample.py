@@ -9,14 +9,15 @@ Replaying a trial's ``params`` therefore rebuilds exactly the same config.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from nas.arch.config import ArchConfig, BlockConfig, HeadConfig, StageConfig
 from nas.arch.families import FAMILY_TABLE
 from nas.arch.notation import decode_block
 from nas.arch.shapes import validate
-from nas.space.spec import Dim, GhostSpec, Scalar, SpaceSpec, StageSpec, StemSpec, Value
+from nas.arch.vocab import DEFORMS
+from nas.space.spec import Dim, GhostSpec, HeadSpec, Scalar, SpaceSpec, StageSpec, StemSpec, Value
 from nas.space.widths import hidden_channels, round_channels
 
 #: Expansion ratio of each family when a space does not choose one.
@@ -59,13 +60,13 @@ def _stem(trial: Chooser, stem: StemSpec, width: float) -> BlockConfig:
     kind = _pick(trial, stem.kind)
     channels = round_channels(_pick(trial, stem.channels) * width)  # type: ignore[operator]
     stride = _pick(trial, stem.stride)
+    if kind == "patch":  # ConvNeXt's patchify stem has no activation
+        return BlockConfig("patch", out=channels, kernel=stride, stride=stride)  # type: ignore[arg-type]
     act = _pick(trial, stem.act)
     if kind == "hsstem":
         return BlockConfig("hsstem", out=channels, stride=stride, act=act)  # type: ignore[arg-type]
-    if kind == "patch":
-        return BlockConfig("patch", out=channels, kernel=stride, stride=stride)  # type: ignore[arg-type]
     kernel = _pick(trial, stem.kernel)
-    deform = kind if kind in ("dc", "ldc") else "none"
+    deform = kind if kind in DEFORMS[1:] else "none"
     return BlockConfig("conv", out=channels, kernel=kernel, stride=stride, act=act, deform=deform)  # type: ignore[arg-type]
 
 
@@ -124,6 +125,36 @@ def _fixed_stage(trial: Chooser, stage: StageSpec) -> StageConfig:
     return StageConfig(tuple(blocks), str(_pick(trial, stage.shortcut)))
 
 
+def _head(trial: Chooser, head: HeadSpec) -> HeadConfig:
+    hidden = _pick(trial, head.hidden)
+    # The activation acts only after a hidden layer; without one it is not a choice.
+    act = str(_pick(trial, head.act)) if hidden is not None else HeadConfig().act
+    return HeadConfig(hidden=hidden, act=act, dropout=float(_pick(trial, head.dropout)))  # type: ignore[arg-type]
+
+
+def sampling_pieces(spec: SpaceSpec) -> list[tuple[Callable[[Chooser], object], bool]]:
+    """The sampler cut into independent pieces (width, stem, each stage, head), in order.
+
+    Each piece asks its own dimensions (and the shared ones it uses) of the chooser it is
+    given, as :func:`sample_config` does; ``nas.space.count`` runs them to count a space.
+
+    Returns:
+        ``(piece, exact)`` pairs; ``exact`` marks pieces whose different choices can build the
+        same thing (a fixed stage where two equal blocks are removable), to count by result.
+    """
+    pieces: list[tuple[Callable[[Chooser], object], bool]] = [
+        (lambda t: _pick(t, spec.width), False),
+        (lambda t: _stem(t, spec.stem, 1.0), False),
+    ]
+    for stage in spec.stages:
+        if stage.blocks:
+            pieces.append((lambda t, s=stage: _fixed_stage(t, s), True))
+        else:
+            pieces.append((lambda t, s=stage: _generated_stage(t, s, 64, 1.0), False))
+    pieces.append((lambda t: _head(t, spec.head), False))
+    return pieces
+
+
 def sample_config(
     spec: SpaceSpec, trial: Chooser, input_shape: tuple[int, int, int], num_classes: int
 ) -> ArchConfig:
@@ -144,13 +175,8 @@ def sample_config(
             config = _generated_stage(trial, stage, channels, width)
         stages.append(config)
         channels = next((b.out for b in reversed(config.blocks) if b.out is not None), channels)
-    head = HeadConfig(
-        hidden=_pick(trial, spec.head.hidden),  # type: ignore[arg-type]
-        act=str(_pick(trial, spec.head.act)),
-        dropout=float(_pick(trial, spec.head.dropout)),  # type: ignore[arg-type]
-    )
     config = ArchConfig(
-        stem=stem, stages=tuple(stages), head=head, in_channels=input_shape[0], resolution=input_shape[1],
+        stem=stem, stages=tuple(stages), head=_head(trial, spec.head), in_channels=input_shape[0], resolution=input_shape[1],
         num_classes=num_classes, name=spec.name,
     )
     validate(config)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,9 +10,11 @@ from typing import Any
 from nas.arch.config import ArchConfig
 from nas.arch.families import FAMILY_TABLE
 from nas.errors import ConfigError, SpaceError
-from nas.space.parse import FAMILY_OPTION, choices, load_space
-from nas.space.sample import Chooser, EdgeChooser, RandomChooser, sample_config
-from nas.space.spec import Dim, GhostSpec, SpaceSpec, StageSpec
+from nas.arch.vocab import CONV_STEMS
+from nas.space.parse import FAMILY_OPTION, load_space
+from nas.space.count import combine, enumerate_paths, gate_labels
+from nas.space.sample import Chooser, EdgeChooser, RandomChooser, sample_config, sampling_pieces
+from nas.space.spec import Dim, GhostSpec, SpaceSpec, choices
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,15 @@ class SearchSpace:
 
         spec = self.spec
         add(spec.width)
-        for value in (spec.stem.kind, spec.stem.channels, spec.stem.stride, spec.stem.act):
+        for value in (spec.stem.kind, spec.stem.channels, spec.stem.stride):
             add(value)
-        add(spec.stem.kernel, "stem.kind in conv, dc, ldc")
+        kinds = [str(k) for k in choices(spec.stem.kind)]
+        with_act = [k for k in kinds if k != "patch"]
+        if with_act:
+            add(spec.stem.act, "" if len(with_act) == len(kinds) else f"stem.kind in {', '.join(with_act)}")
+        with_kernel = [k for k in kinds if k in CONV_STEMS]
+        if with_kernel:
+            add(spec.stem.kernel, "" if len(with_kernel) == len(kinds) else f"stem.kind in {', '.join(with_kernel)}")
         for stage in spec.stages:
             if stage.blocks:
                 for i in stage.removable:
@@ -134,68 +141,24 @@ class SearchSpace:
                     add(value.ratio, ratio_cond)
                 elif families:
                     add(value, condition)
-        for value in (spec.head.hidden, spec.head.act, spec.head.dropout):
-            add(value)
+        add(spec.head.hidden)
+        add(spec.head.act, "head.hidden is not null" if None in choices(spec.head.hidden) else "")
+        add(spec.head.dropout)
         return list(dims.values())
 
     def size(self) -> int:
-        """How many distinct parameter combinations the space holds (conditionals counted exactly
-        per stage; a shared dimension counted once)."""
-        spec = self.spec
-        shared: set[str] = set()
-        total = 1
-        for value in (spec.width, spec.stem.kind, spec.stem.channels, spec.stem.stride, spec.stem.act,
-                      spec.stem.kernel, spec.head.hidden, spec.head.act, spec.head.dropout):
-            total *= len(choices(value))
-        for stage in spec.stages:
-            total *= _stage_count(stage, shared)
-        for label_count in _shared_counts(spec, shared):
-            total *= label_count
-        return total
+        """How many distinct architectures the space holds.
+
+        Exact for conditional dimensions (a dimension counts only where the sampler asks it)
+        and shared ones (counted once): it is the number of distinct choice sets a trial can
+        make, counted by running the sampler itself (see ``nas.space.count``), except that
+        removing either of two equal blocks counts once. Two choice sets give the same
+        architecture otherwise only when width rounding maps two widths to one.
+        """
+        gates = gate_labels(self.spec)
+        pieces = [enumerate_paths(piece, gates, exact) for piece, exact in sampling_pieces(self.spec)]
+        return combine(pieces)
 
     def __repr__(self) -> str:
         return f"SearchSpace({self.spec.name!r}, input={self.input_shape}, classes={self.num_classes})"
 
-
-def _count(value: object, shared: set[str]) -> int:
-    if isinstance(value, Dim) and value.label.count(".") == 0:  # a shared label, counted once
-        shared.add(value.label)
-        return 1
-    return len(value.choices) if isinstance(value, Dim) else 1
-
-
-def _stage_count(stage: StageSpec, shared: set[str]) -> int:
-    if stage.blocks:
-        return 2 ** len(stage.removable) * _count(stage.shortcut, shared)
-    base = math.prod(_count(v, shared) for v in (stage.depth, stage.channels, stage.kernel, stage.act, stage.shortcut))
-    total = 0
-    for family in choices(stage.family):
-        options = FAMILY_TABLE[family].options  # type: ignore[index]
-        n = base
-        for key, option in FAMILY_OPTION.items():
-            value = getattr(stage, key)
-            if option not in options or value is None:
-                continue
-            if isinstance(value, GhostSpec):
-                ratios = _count(value.ratio, shared)
-                n *= ratios if value.use is None else (
-                    1 + ratios if isinstance(value.use, Dim) else (ratios if value.use else 1)
-                )
-            else:
-                n *= _count(value, shared)
-        total += n
-    return total
-
-
-def _shared_counts(spec: SpaceSpec, labels: set[str]) -> list[int]:
-    found: dict[str, int] = {}
-    for stage in spec.stages:
-        for key in ("kernel", "expand", "factorize", "hetconv_p", "attn", "act", "shortcut", "depth"):
-            value = getattr(stage, key)
-            if isinstance(value, Dim) and value.label in labels:
-                found[value.label] = len(value.choices)
-        if isinstance(stage.ghost, GhostSpec):
-            for value in (stage.ghost.use, stage.ghost.ratio):
-                if isinstance(value, Dim) and value.label in labels:
-                    found[value.label] = len(value.choices)
-    return list(found.values())

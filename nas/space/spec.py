@@ -31,6 +31,11 @@ class Dim:
 Value = Union[Dim, Scalar]
 
 
+def choices(value: Value) -> tuple[Scalar, ...]:
+    """Every value a fixed-or-searchable value can take."""
+    return value.choices if isinstance(value, Dim) else (value,)
+
+
 @dataclass(frozen=True)
 class GhostSpec:
     """Ghost pointwise convs: either one dimension (0 = off) or on/off with a conditional ratio."""

@@ -22,7 +22,7 @@ from torch import Tensor
 
 from nas.arch.config import ArchConfig
 from nas.arch.io import from_dict, to_dict
-from nas.builder import build_model
+from nas.blocks import build_model
 from nas.cost import count_flops, count_params
 from nas.data.dataset import ImageData, channel_stats, split_train_val
 from nas.errors import ConfigError, NasError, TrainingDiverged

@@ -33,7 +33,7 @@ def available_bytes(device: torch.device) -> int | None:
 
 def parameter_count(config: ArchConfig) -> int:
     """Parameters and buffers of ``config``'s model, counted on the meta device (nothing allocated)."""
-    from nas.builder import build_model
+    from nas.blocks import build_model
 
     with torch.device("meta"):
         model = build_model(config)

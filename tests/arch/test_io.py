@@ -52,7 +52,7 @@ def test_text_round_trip_is_stable():
         (("conv_k3_s2_c32_p2", "conv_k3_s2_c32_p3"), "stages[0].blocks[0].part", "3 does not divide 16 input"),
         (("bneck_k3_x96_c48", "bneck_k3_x96_c48_p2"), "stages[1].blocks[1].part", "does not support part"),
         (("bneck_k3_x96_c48", "bneck_k4_x96_c48"), "stages[1].blocks[1].kernel", "odd kernel"),
-        (("shortcut: stage", "shortcut: both"), "stages[1].shortcut", "expected 'block' or 'stage'"),
+        (("shortcut: stage", "shortcut: both"), "stages[1].shortcut", "expected one of block, stage"),
         (("stem: conv_k3_c16", "stem: patch_k32_s32_c16"), "stem.stride", "leaves nothing"),
         (("head: head_x128_re_d0.1", "head: head_x128_re_d1.5"), "head.dropout", "[0, 1)"),
     ],

@@ -6,7 +6,7 @@ import torch
 
 from nas.arch import ArchConfig, BlockConfig, HeadConfig, StageConfig, decode_block, validate
 from nas.arch.families import FAMILY_TABLE
-from nas.builder import build_model
+from nas.blocks import build_model
 from nas.cost import count_flops
 from nas.errors import ConfigError
 from nas.presets import PRESETS

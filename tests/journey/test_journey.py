@@ -10,7 +10,7 @@ import pytest
 from optuna.trial import TrialState
 
 from nas.arch import load_config
-from nas.builder import build_model
+from nas.blocks import build_model
 from nas.cost import count_flops
 from nas.report.pareto import pareto_info
 

@@ -5,7 +5,7 @@ import pytest
 from optuna.trial import TrialState
 
 from nas.arch.io import from_dict
-from nas.builder import build_model
+from nas.blocks import build_model
 from nas.cost import count_flops
 from nas.errors import NasError
 from nas.search import objective as objective_module

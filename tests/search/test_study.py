@@ -135,7 +135,7 @@ def test_cheapest_is_found_where_random_samples_miss(tiny_space):
 
 
 def _cost(config):
-    from nas.builder import build_model
+    from nas.blocks import build_model
     from nas.cost import count_flops
 
     return count_flops(build_model(config), config.input_shape).total

@@ -22,7 +22,7 @@ stages:
 CASES = [
     ("stem: {kind: conv, channels: 16}", "stem: {kind: conv, channels: 16", "not valid YAML at line"),
     ("classes: 10", "classes: 10\ncolour: red", "colour: unknown key"),
-    ("depth: [1, 2]", "depth: [1, two]", "stages[0].depth[1]: expected a positive integer, got 'two'"),
+    ("depth: [1, 2]", "depth: [1, two]", "stages[0].depth[1]: expected an integer from 1 to 256, got 'two'"),
     ("channels: [24, 32]", "channels: []", "stages[0].channels: empty choice list"),
     ("family: conv, depth: 2", "family: bneck, hetconv_p: [1, 2], depth: 2",
      "stages[1].hetconv_p: block family bneck does not support hetconv_p"),
@@ -30,7 +30,7 @@ CASES = [
      "stages[1].hetconv_p: 16 does not divide 24 channels"),
     ("stride: 2, hetconv_p", "stride: 3, hetconv_p", "stages[0].stride: expected 1 or 2"),
     ("family: [bneck, reshet]", "family: [bneck, resnext]", "stages[0].family[1]: expected one of"),
-    ("depth: [1, 2]", "depth: [0, 2]", "stages[0].depth[0]: expected a positive integer, got 0"),
+    ("depth: [1, 2]", "depth: [0, 2]", "stages[0].depth[0]: expected an integer from 1 to 256, got 0"),
     ("stem: {kind: conv, channels: 16}", "stem: {kind: conv}", "stem.channels: missing"),
 ]
 
@@ -79,7 +79,7 @@ def test_cli_exit_code_2_one_line_and_nothing_written(tmp_path):
         assert proc.returncode == 2, proc.stderr
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and "Traceback" not in proc.stderr
-        assert "stages[0].depth[1]: expected a positive integer" in lines[0]
+        assert "stages[0].depth[1]: expected an integer" in lines[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from nas.builder import build_model
+from nas.blocks import build_model
 from nas.space import RandomChooser, SearchSpace
 
 SPACES = sorted(Path(__file__).resolve().parents[2].joinpath("search_spaces").glob("*.yaml"))

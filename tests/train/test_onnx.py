@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from nas.arch import decode_arch
-from nas.builder import build_model
+from nas.blocks import build_model
 from nas.errors import NasError
 from nas.train.onnx import export_onnx
 

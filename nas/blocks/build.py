@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from nas.arch.config import ArchConfig
 from nas.arch.shapes import infer_shapes
-from nas.blocks import build_block
-from nas.model import Head, Network, Stage
+from nas.arch.vocab import TRANSITIONS
+from nas.blocks.network import Head, Network, Stage
+from nas.blocks.registry import build_block
 from nas.ops import StageShortcut
 
 
@@ -22,11 +23,14 @@ def build_model(config: ArchConfig) -> Network:
     for stage in config.stages:
         block_shapes = [next(shapes) for _ in stage.blocks]
         blocks = [build_block(s.block, s.in_channels) for s in block_shapes]
+        # The stage shortcut starts after a leading downsampling layer, else at the stage input.
+        lead = 1 if stage.blocks[0].kind in TRANSITIONS else 0
+        span = block_shapes[lead:]
         shortcut = None
-        if stage.shortcut == "stage" and len(blocks) > 1:
-            first, last = block_shapes[0], block_shapes[-1]
-            stride = -(-first.out_size // last.out_size)
-            shortcut = StageShortcut(first.out_channels, last.out_channels, stride)
-        stages.append(Stage(blocks, shortcut))
+        if stage.shortcut == "stage" and span:
+            first, last = span[0], span[-1]
+            stride = -(-first.in_size // last.out_size)
+            shortcut = StageShortcut(first.in_channels, last.out_channels, stride)
+        stages.append(Stage(blocks, shortcut, lead))
     last = block_shapes[-1]
     return Network(stem, stages, Head(config.head, last.out_channels, config.num_classes))

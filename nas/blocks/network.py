@@ -1,4 +1,4 @@
-"""The network a config builds: stem -> stages -> head."""
+"""The modules of a built network: stem -> stages (with optional stage shortcuts) -> head."""
 
 from __future__ import annotations
 
@@ -11,19 +11,27 @@ from nas.ops import make_act
 class Stage(nn.Module):
     """Blocks in order, plus an optional stage-level shortcut (multi-level residual).
 
-    With a shortcut, the first block's output ``d`` (the stage's downsampling output) is
-    added to the stage output: ``out = blocks[1:](d) + shortcut(d)``.
+    With a shortcut, ``d`` is the stage input, or the output of the first ``lead`` blocks
+    (a leading downsampling layer), and it is added to the stage output:
+    ``d = blocks[:lead](x); out = blocks[lead:](d) + shortcut(d)``.
+
+    Args:
+        blocks: the stage's blocks, in order.
+        shortcut: maps ``d`` to the stage output's shape, or ``None`` for no stage shortcut.
+        lead: how many leading blocks run before the shortcut's source.
     """
 
-    def __init__(self, blocks: list[nn.Module], shortcut: nn.Module | None = None) -> None:
+    def __init__(self, blocks: list[nn.Module], shortcut: nn.Module | None = None, lead: int = 0) -> None:
         super().__init__()
         self.blocks = nn.ModuleList(blocks)
         self.shortcut = shortcut
+        self.lead = lead
 
     def forward(self, x: Tensor) -> Tensor:
-        x = self.blocks[0](x)
+        for block in self.blocks[: self.lead]:
+            x = block(x)
         d = x
-        for block in self.blocks[1:]:
+        for block in self.blocks[self.lead:]:
             x = block(x)
         return x + self.shortcut(d) if self.shortcut is not None else x
 
