@@ -8,7 +8,7 @@ Whether an architecture within them fits in memory is decided by ``nas.cost.safe
 from __future__ import annotations
 
 MAX_CHANNELS = 65_536  #: channels of any layer (and HetConv parts, head widths)
-MAX_KERNEL = 31  #: kernel size
+MAX_KERNEL = 64  #: kernel size (a patchify stem's kernel is its patch side)
 MAX_STRIDE = 32  #: stride
 MAX_RATIO = 64.0  #: expansion ratios and width multipliers
 MAX_GHOST_RATIO = 64  #: Ghost ratio

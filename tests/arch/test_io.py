@@ -46,7 +46,7 @@ def test_text_round_trip_is_stable():
     "edit, where, message",
     [
         (("stem: conv_k3_c16", "stem: conv_k3_c16\ncolour: red"), "colour", "unknown key"),
-        (("classes: 10", "classes: ten"), "classes", "positive integer"),
+        (("classes: 10", "classes: ten"), "classes", "expected an integer"),
         (("input: 1x28x28", "input: 28x28"), "input", "CxHxW"),
         (("conv_k3_c32_p4", "conv_k3_c30_p4"), "stages[0].blocks[1].part", "4 does not divide 30"),
         (("conv_k3_s2_c32_p2", "conv_k3_s2_c32_p3"), "stages[0].blocks[0].part", "3 does not divide 16 input"),

@@ -240,3 +240,28 @@ def test_peak_activation_cuda_grows_with_batch() -> None:
     b8 = peak_activation_bytes(model, (3, 64, 64), batch_size=8, device="cuda")
     assert 0 < b1 < b8
     assert next(model.parameters()).device.type == "cpu"
+
+
+@pytest.mark.parametrize("threads, expected", [(None, 1), (1, 1), (2, 2)])
+def test_latency_threads_are_fixed_stated_and_restored(threads, expected) -> None:
+    before = torch.get_num_threads()
+    kwargs = {} if threads is None else {"threads": threads}
+    result = measure_latency(ToyNetwork(), (3, 32, 32), device="cpu", warmup=1, repeats=3, **kwargs)
+    assert result.threads == expected  # the default is 1 thread, as on an edge device
+    assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("kwargs", [{"repeats": 0}, {"repeats": -1}, {"warmup": -1}, {"threads": 0}, {"threads": -4}])
+def test_latency_refuses_bad_counts(kwargs) -> None:
+    before = torch.get_num_threads()
+    with pytest.raises(ValueError):
+        measure_latency(ToyNetwork(), (3, 32, 32), device="cpu", **kwargs)
+    assert torch.get_num_threads() == before
+
+
+def test_profile_reports_latency_percentiles_and_threads() -> None:
+    prof = profile_model(ToyNetwork(), (3, 32, 32), memory=False, latency_repeats=5, threads=1)
+    data = json.loads(json.dumps(prof.to_dict()))["latency"]
+    assert data["threads"] == 1 and data["repeats"] == 5
+    assert 0 < data["p10_ms"] <= data["p50_ms"] <= data["p90_ms"]
+    assert data["p50_ms"] == prof.latency_ms
