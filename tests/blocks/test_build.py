@@ -75,13 +75,28 @@ def test_block_forward_backward(text, shape):
     run_fwd_bwd(config)
 
 
-def test_stage_shortcut_adds_the_first_blocks_output():
+def test_stage_shortcut_runs_from_the_stage_input():
+    # Multi-level residual: the stage shortcut spans the whole stage, from its input.
     block = decode_block("bneck_k3_s2_x32_c24")[0]
     rest = decode_block("bneck_k3_x48_c24")[0]
     config = ArchConfig(stem=BlockConfig("conv", out=16), stages=(StageConfig((block, rest), "stage"),),
                         in_channels=1, resolution=28, num_classes=10)
-    model = build_model(config).eval()
-    stage = model.stages[0]
+    stage = build_model(config).eval().stages[0]
+    assert stage.lead == 0 and stage.shortcut is not None
+    x = torch.randn(2, 16, 28, 28)
+    body = stage.blocks[1](stage.blocks[0](x))
+    assert torch.allclose(stage(x), body + stage.shortcut(x))
+    assert not torch.allclose(stage(x), body)
+
+
+def test_stage_shortcut_starts_after_a_leading_downsampling_layer():
+    down = decode_block("down_k2_s2_c32")[0]
+    cnx = decode_block("cnx_k3_c32")[0]
+    config = ArchConfig(stem=BlockConfig("conv", out=16), stages=(StageConfig((down, cnx, cnx), "stage"),),
+                        in_channels=1, resolution=28, num_classes=10)
+    stage = build_model(config).eval().stages[0]
+    assert stage.lead == 1
     x = torch.randn(2, 16, 28, 28)
     d = stage.blocks[0](x)
-    assert torch.allclose(stage(x), stage.blocks[1](d) + d)
+    body = stage.blocks[2](stage.blocks[1](d))
+    assert torch.allclose(stage(x), body + stage.shortcut(d), atol=1e-6)
