@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from nas.errors import NasError
 from nas.report.final import FinalInfo
-from nas.report.layout import LABEL_FONT_PX, accuracy_range, log_range, place_labels
+from nas.report.layout import LABEL_FONT_PX, Label, accuracy_range, fit_labels, log_range
 from nas.report.pareto import ParetoInfo, Point
 from nas.units import format_count
 
@@ -69,23 +69,25 @@ def _stopped_status(p: Point) -> str:
     return f"stopped at rung {p.rung}" if p.rung is not None else "stopped early"
 
 
-def _label_annotations(fig: go.Figure, points: list[Point], y_of: Any, x_axis: str, x_range: tuple[float, float],
-                       y_range: tuple[float, float], height_px: float, obstacles: list[tuple[float, float]],
-                       **where: Any) -> None:
-    """Preset names as annotations with leader lines, placed so that none collide."""
-    named = [(p.baseline or f"trial {p.number}", float(p.x(x_axis) or 0), float(y_of(p))) for p in points]
-    for label in place_labels(named, x_range, y_range, height_px, obstacles=obstacles):
+def _label_annotations(fig: go.Figure, labels: list[Label], **where: Any) -> None:
+    """Preset names as annotations with leader lines, at the positions :mod:`nas.report.layout` chose."""
+    for label in labels:
         fig.add_annotation(x=math.log10(label.x), y=label.y, text=html.escape(label.text), showarrow=True,
                            ax=label.dx, ay=label.dy, arrowhead=0, arrowwidth=1, arrowcolor="#c9a27e",
                            font=dict(size=LABEL_FONT_PX, color=_BROWN), bgcolor="rgba(255,255,255,0.85)",
                            **where)
 
 
+def _labelled(points: list[Point], axis: str, y_of: Any) -> list[tuple[str, float, float]]:
+    return [(p.baseline or f"trial {p.number}", float(p.x(axis) or 0), float(y_of(p))) for p in points]
+
+
 def _budget(fig: go.Figure, budget: float | None) -> None:
     if budget is None:
         return
     go, _ = plotly()
-    fig.add_shape(type="line", xref="x", yref="paper", x0=math.log10(budget), x1=math.log10(budget), y0=0, y1=1,
+    # Shapes take data values on a log axis (annotations take log10 values).
+    fig.add_shape(type="line", xref="x", yref="paper", x0=budget, x1=budget, y0=0, y1=1,
                   line=dict(color=_RED, dash="dash", width=1.5))
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"budget {format_count(budget)}",
                              line=dict(color=_RED, dash="dash", width=1.5)))
@@ -102,8 +104,13 @@ def pareto_figure(info: ParetoInfo) -> go.Figure:
     from plotly.subplots import make_subplots
 
     axis = info.x
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[_MAIN_ROW, 1 - _MAIN_ROW],
-                        vertical_spacing=_SPACING)
+    strip = dict(zip(STRIP_ROWS, ([p for p in group if p.x(axis) is not None] for group in (
+        info.infeasible, info.failed, [p for p in info.stopped if p.accuracy is None]))))
+    used = [row for row, group in strip.items() if group]
+    rows = 2 if used else 1  # an empty strip would hide the x axis
+    main_row, spacing = (_MAIN_ROW, _SPACING) if used else (1.0, 0.0)
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=spacing,
+                        row_heights=[main_row, 1 - main_row] if used else None)
 
     def scatter(points: list[Point], name: str, status: Any, row: int = 1, y: Any = None, **kw: Any) -> None:
         shown = [p for p in points if p.x(axis) is not None]
@@ -116,7 +123,7 @@ def pareto_figure(info: ParetoInfo) -> go.Figure:
     scored = [p for p in info.stopped if p.accuracy is not None]
     scatter(info.dominated, "dominated", "dominated", mode="markers", marker=dict(color=_GREY, size=8, opacity=0.75))
     scatter(scored, "stopped early (not ranked)", _stopped_status, mode="markers",
-            marker=dict(color="rgba(0,0,0,0)", symbol="circle-open-dot", size=9, line=dict(color="#6e7781", width=1.5)))
+            marker=dict(color="#57606a", symbol="circle-open-dot", size=10, line=dict(width=1.5)))
     scatter(info.pareto, "Pareto-optimal", "Pareto-optimal", mode="lines+markers",
             line=dict(color=_BLUE, shape="hv", width=2), marker=dict(color=_BLUE, size=11))
     for over, name in ((False, "preset (baseline)"), (True, "preset over budget")):
@@ -124,32 +131,33 @@ def pareto_figure(info: ParetoInfo) -> go.Figure:
                 marker=dict(color=_ORANGE if not over else "rgba(0,0,0,0)", symbol="diamond", size=12,
                             line=dict(color=_ORANGE, width=2)))
     over_row, failed_row, stopped_row = STRIP_ROWS
-    scatter(info.infeasible, over_row, "over budget", row=2, y=over_row, mode="markers",
+    scatter(strip[over_row], over_row, "over budget", row=2, y=over_row, mode="markers",
             marker=dict(color=_RED, symbol="x-thin", size=9, line=dict(width=2, color=_RED)))
-    scatter(info.failed, "failed", "failed", row=2, y=failed_row, mode="markers",
+    scatter(strip[failed_row], "failed", "failed", row=2, y=failed_row, mode="markers",
             marker=dict(color="#000", symbol="triangle-down", size=9))
-    scatter([p for p in info.stopped if p.accuracy is None], "stopped early, no accuracy", _stopped_status, row=2,
-            y=stopped_row, mode="markers", marker=dict(color="#6e7781", symbol="circle-open", size=9))
+    scatter(strip[stopped_row], "stopped early, no accuracy", _stopped_status, row=2,
+            y=stopped_row, mode="markers", marker=dict(color="#57606a", symbol="circle-open", size=9))
     _budget(fig, info.budget)
 
     xs = [p.x(axis) for p in (*info.pareto, *info.dominated, *info.baselines, *info.stopped, *info.infeasible,
                               *info.failed)]
     x_range = log_range([*(x for x in xs if x is not None), *([info.budget] if info.budget else [])])
-    y_range = accuracy_range(info.accuracies(), head=0.15 if info.baselines else 0.0)
+    y_range = accuracy_range(info.accuracies())
     if y_range is not None and x_range is not None:
-        height = (_PARETO_HEIGHT - _PARETO_MARGIN["t"] - _PARETO_MARGIN["b"]) * (1 - _SPACING) * _MAIN_ROW
-        _label_annotations(fig, info.baselines, lambda p: p.accuracy, axis, x_range, y_range, height,
-                           [(p.x(axis) or 1.0, p.accuracy or 0.0) for p in info.pareto], row=1, col=1)
-    used = [r for r, group in zip(STRIP_ROWS, (info.infeasible, info.failed,
-                                               [p for p in info.stopped if p.accuracy is None]))
-            if any(p.x(axis) is not None for p in group)]
+        height = (_PARETO_HEIGHT - _PARETO_MARGIN["t"] - _PARETO_MARGIN["b"]) * (1 - spacing) * main_row
+        y_range, labels = fit_labels(_labelled(info.baselines, axis, lambda p: p.accuracy), x_range,
+                                     info.accuracies(), height,
+                                     [(p.x(axis) or 1.0, p.accuracy or 0.0) for p in info.pareto])
+        _label_annotations(fig, labels, row=1, col=1)
     fig.update_xaxes(type="log", range=list(x_range) if x_range else None)
-    fig.update_xaxes(title=AXIS_TITLE[axis] + " (log scale)", row=2, col=1)
+    fig.update_xaxes(title=AXIS_TITLE[axis] + " (log scale)", row=rows, col=1)
     fig.update_yaxes(title=PROXY_ACC, tickformat=".1%", range=list(y_range) if y_range else None, row=1, col=1)
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(used)) or list(STRIP_ROWS),
-                     row=2, col=1, tickfont=dict(size=10))
+    if used:
+        fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(used)),
+                         row=2, col=1, tickfont=dict(size=10))
     fig.update_layout(
-        title=f"{PROXY_ACC} vs {AXIS_TITLE[axis]} (trials without an accuracy in the strip below)",
+        title=f"{PROXY_ACC} vs {AXIS_TITLE[axis]}" + (" (trials without an accuracy in the strip below)"
+                                                     if used else ""),
         height=_PARETO_HEIGHT, template="plotly_white", margin=_PARETO_MARGIN,
         legend=dict(orientation="v", x=1.01, y=1, font=dict(size=11)))
     return fig
@@ -173,11 +181,13 @@ def final_figure(final: FinalInfo, budget: float | None) -> go.Figure:
     _budget(fig, budget)
     tests = [p.final.test_accuracy for p in (*searched, *presets) if p.final]
     x_range = log_range([float(p.flops or 0) for p in (*searched, *presets)] + ([budget] if budget else []))
-    y_range = accuracy_range(tests, head=0.15 if presets else 0.0)
+    y_range = accuracy_range(tests)
     height = 480
     if x_range and y_range:
-        _label_annotations(fig, presets, lambda p: p.final.test_accuracy, "flops", x_range, y_range, height - 120,
-                           [(float(p.flops or 1), p.final.test_accuracy) for p in searched if p.final])
+        y_range, labels = fit_labels(_labelled(presets, "flops", lambda p: p.final.test_accuracy), x_range, tests,
+                                     height - 120, [(float(p.flops or 1), p.final.test_accuracy)
+                                                    for p in searched if p.final])
+        _label_annotations(fig, labels)
     fig.update_layout(title=f"{FINAL_ACC} vs FLOPs: searched architectures and presets, trained the same way",
                       height=height, template="plotly_white", margin=dict(t=60, b=60, l=70, r=20),
                       xaxis=dict(title="FLOPs (multiply-adds) (log scale)", type="log",

@@ -121,6 +121,30 @@ def place_labels(points: Sequence[tuple[str, float, float]], x_range: tuple[floa
     return [placed[i] for i in range(len(points))]
 
 
+def fit_labels(points: Sequence[tuple[str, float, float]], x_range: tuple[float, float], accuracies: Sequence[float],
+               height_px: float, obstacles: Sequence[tuple[float, float]] = ()
+               ) -> tuple[tuple[float, float] | None, list[Label]]:
+    """An accuracy range with room above the points for their labels, and the labels.
+
+    The range grows at the top (:func:`accuracy_range`'s ``head``) until every label box lies
+    inside the plot, or up to twice the data's span.
+
+    Returns:
+        ``(y_range, labels)``; ``(None, [])`` when there are no accuracies.
+    """
+    labels: list[Label] = []
+    y_range = accuracy_range(accuracies)
+    if y_range is None or not points:
+        return y_range, labels
+    for head in (0.1, 0.25, 0.45, 0.7, 1.0, 1.5, 2.0):
+        y_range = accuracy_range(accuracies, head=head)
+        assert y_range is not None
+        labels = place_labels(points, x_range, y_range, height_px, obstacles=obstacles)
+        if min(label.box[1] for label in labels) >= 0:
+            break
+    return y_range, labels
+
+
 def log_range(values: Sequence[float], pad: float = 0.06) -> tuple[float, float] | None:
     """A padded ``log10`` axis range around positive ``values`` (``None`` when there are none)."""
     logs = [math.log10(v) for v in values if v is not None and v > 0]
@@ -131,4 +155,4 @@ def log_range(values: Sequence[float], pad: float = 0.06) -> tuple[float, float]
     return lo - margin, hi + margin
 
 
-__all__ = ["Label", "accuracy_range", "label_width", "log_range", "overlaps", "place_labels"]
+__all__ = ["Label", "accuracy_range", "fit_labels", "label_width", "log_range", "overlaps", "place_labels"]
