@@ -209,6 +209,18 @@ def test_renders_in_a_browser(report, tmp_path):
     assert re.search(r'class="[^"]*js-plotly-plot[^"]*"[^>]*>.*?<svg', dom, re.S)
     errors = re.search(r'<pre id="js-errors"[^>]*>(.*?)</pre>', dom, re.S)
     assert errors is not None and errors.group(1).strip() == "", errors and errors.group(1)
+    # The preset labels as the browser drew them: no two overlap.
+    for div, least in (("pareto-flops", 8), ("pareto-params", 8), ("final-flops", 3)):
+        start = dom.index(f'id="{div}"')
+        ends = [m.start() for m in re.finditer(r'<div id="[^"]+" class="plotly-graph-div', dom) if m.start() > start]
+        figure = dom[start:min(ends, default=len(dom))]
+        boxes = [(float(x), float(y), float(x) + float(w), float(y) + float(h)) for x, y, w, h in re.findall(
+            r'<g class="annotation"[^>]*>.*?translate\(([\d.]+),([\d.]+)\)"><rect class="bg" x="0.5" y="0.5" '
+            r'width="([\d.]+)" height="([\d.]+)"', figure)]
+        assert len(boxes) >= least, (div, len(boxes))
+        clash = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                 if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+        assert not clash, (div, clash)
 
     png = tmp_path / "report.png"
     _chromium(tmp_path, f"--screenshot={png}", "--window-size=1400,2400", report.as_uri())
