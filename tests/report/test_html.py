@@ -239,3 +239,22 @@ def test_error_hook_catches_errors(tmp_path):
                     "<script>undefinedFunction();</script></body></html>")
     dom = _chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
     assert "undefinedFunction" in re.search(r'<pre id="js-errors"[^>]*>(.*?)</pre>', dom, re.S).group(1)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_the_readme_picture_script_draws_a_study(tmp_path):
+    import importlib.util
+
+    from PIL import Image
+
+    spec = importlib.util.spec_from_file_location("make_pareto_png", Path(__file__).parents[2] / "docs" / "make_pareto_png.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    add_presets(realistic_study(url))
+    png = script.draw("realistic", url, tmp_path / "out" / "pareto.png", width=900, height=500)
+    image = Image.open(png).convert("RGB")
+    assert image.size == (900, 500)
+    colours = image.getcolors(maxcolors=1 << 20)
+    assert len(colours) > 50 and sum(n for n, c in colours if c != (255, 255, 255)) > 0.02 * 900 * 500
