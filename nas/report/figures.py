@@ -232,7 +232,8 @@ def hypervolume_figure(history: list[tuple[int, float]], over_time: list[tuple[f
                              name="hypervolume", showlegend=False), row=1, col=1)
     fig.update_xaxes(title="trial number", row=1, col=1)
     if over_time:
-        scale, unit = (3600.0, "h") if over_time[-1][0] > 3 * 3600 else (60.0, "min")
+        last = over_time[-1][0]
+        scale, unit = (3600.0, "h") if last > 3 * 3600 else (60.0, "min") if last > 120 else (1.0, "s")
         fig.add_trace(go.Scatter(x=[t / scale for t, _ in over_time], y=[h for _, h in over_time], mode="lines+markers",
                                  line=line, name="hypervolume over time", showlegend=False), row=1, col=2)
         fig.update_xaxes(title=f"elapsed time since the first trial started ({unit})", row=1, col=2)

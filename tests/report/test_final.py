@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from fakes import add, finalised_study, new_study, small_study, with_finals
+from fakes import add, finalised_study, new_study, with_finals
 from optuna.trial import TrialState
 
 from nas.report.counts import screening

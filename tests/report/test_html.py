@@ -38,6 +38,7 @@ def test_self_contained(report):
         assert f'id="{div}"' in text
     assert "hsnet-tiny" in text and "mobilenetv3-small" in text and "budget 5M" in text
     assert "<h1>Study realistic</h1>" in text and "71.00%" in text and 'class="dataframe pareto"' in text
+    assert "against elapsed time" in text and "final test accuracy" in text and "proxy validation accuracy" in text
 
 
 def test_empty_study_still_writes_a_page(tmp_path):

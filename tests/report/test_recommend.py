@@ -1,6 +1,6 @@
 import optuna
 import pytest
-from fakes import BUDGET, add, finalised_study, new_study, realistic_study, small_study, with_finals
+from fakes import BUDGET, add, finalised_study, new_study, realistic_study, with_finals
 from optuna.trial import TrialState
 
 from nas.errors import NasError
