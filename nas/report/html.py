@@ -110,7 +110,7 @@ def _header(study: optuna.Study, counts: Counter[TrialKind], screened: Screening
         f"proxy training: epochs {settings.get('epochs', '?')}, {settings.get('train_subset', '?')} training images",
     ]
     return (f"<h1>Study {html.escape(study.study_name)}</h1>\n<p class='facts'>" + " &middot; ".join(facts)
-            + f"<br><span id=\"screening\">{_screening_text(screened)}</span>"
+            + f'<br><span id="screening">{_screening_text(screened)}</span>'
             + f"<br>generated {time.strftime('%Y-%m-%d %H:%M')}. <i>{PROXY_ACC}</i>: the search's short training, "
             f"measured on the validation split; <i>{FINAL_ACC}</i>: the full recipe, measured on the test split.</p>")
 
@@ -129,21 +129,21 @@ def _recommendation(rec: Recommendation) -> str:
         preset = (f"<br>best preset {within}: {html.escape(rec.preset)}, {rec.basis} accuracy "
                   f"{rec.preset_accuracy:.2%} ({diff:+.2f} points for trial {rec.trial})")
     note = f"<br><i>{html.escape(rec.note)}</i>" if rec.note else ""
-    return (f"<div class=\"recommend\" id=\"recommendation\"><h2>Recommended: trial {rec.trial}</h2>"
+    return (f'<div class="recommend" id="recommendation"><h2>Recommended: trial {rec.trial}</h2>'
             f"<p>The most accurate architecture {within}, by <b>{rec.basis} accuracy</b>:<br>"
             f"<span class='acc'>{rec.accuracy:.2%}</span> {rec.basis} accuracy{also}<br>{cost}<br>"
             f"<span class='notation'>{html.escape(rec.notation)}</span>{preset}{note}</p>"
-            f"<p>Export it: <code id=\"export-command\">{html.escape(rec.command)}</code></p></div>")
+            f'<p>Export it: <code id="export-command">{html.escape(rec.command)}</code></p></div>')
 
 
 def _no_recommendation(reason: str) -> str:
-    return (f"<div class=\"recommend\" id=\"recommendation\"><h2>No recommendation yet</h2>"
+    return (f'<div class="recommend" id="recommendation"><h2>No recommendation yet</h2>'
             f"<p>{html.escape(reason)}</p></div>")
 
 
 def _final_section(final: FinalInfo, budget: float | None) -> tuple[list[str], list[tuple[str, go.Figure]]]:
     if not final.count:
-        return [f"<p class=\"note\" id=\"no-final\">No architecture has been trained with the full recipe yet, "
+        return [f'<p class="note" id="no-final">No architecture has been trained with the full recipe yet, '
                 "so there is no test accuracy to show; every accuracy on this page is a proxy validation "
                 "accuracy.</p>"], []
     figures = [("final-flops", final_figure(final, budget))]
@@ -151,7 +151,7 @@ def _final_section(final: FinalInfo, budget: float | None) -> tuple[list[str], l
     if final.shows_correlation:
         figures.append(("proxy-vs-final", correlation_figure(final)))
     else:
-        notes.append(f"<p class=\"note\" id=\"no-correlation\">The proxy-vs-final comparison needs at least "
+        notes.append(f'<p class="note" id="no-correlation">The proxy-vs-final comparison needs at least '
                      f"{MIN_CORRELATION_POINTS} architectures with both accuracies and some spread in each; "
                      f"this study has {len(final.pairs)}.</p>")
     return notes, figures
@@ -221,7 +221,7 @@ def render_report(study: optuna.Study, path: str | Path, max_flops: float | None
             add(f"importance-{imp.objective}", importance_figure(imp.objective, imp.values))
     notes = list(dict.fromkeys(i.note for i in imps if i.note))  # the same reason once, not per objective
     if notes:
-        body.append("<p class=\"note\" id=\"importance-note\">Parameter importances are not shown: "
+        body.append('<p class="note" id="importance-note">Parameter importances are not shown: '
                     + "<br>".join(html.escape(n) for n in notes) + ".</p>")
 
     table = pareto_table(study)
