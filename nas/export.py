@@ -58,26 +58,33 @@ def knee_trial(study: optuna.Study) -> FrozenTrial:
     return _frozen(study, pick.number)
 
 
-def best_trial(study: optuna.Study, max_flops: float | None = None) -> FrozenTrial:
+def best_trial(study: optuna.Study, max_flops: float | None = None, *, final: bool = False) -> FrozenTrial:
     """The most accurate feasible completed search trial with at most ``max_flops`` FLOPs.
 
     Args:
         study: a study written by ``nas search``.
         max_flops: the limit; ``None`` means the study's own budget (or none at all).
+        final: rank by final test accuracy among the trials trained with the full recipe,
+            instead of by the search's proxy validation accuracy.
 
     Raises:
         NasError: when no trial meets the limit, naming the cheapest one there is.
     """
     stored = study.user_attrs.get(STUDY_SETTINGS, {}).get("max_flops")
     limit = max_flops if max_flops is not None else stored
-    done = [r for r in _searched(study) if r.flops is not None]
+    done = [r for r in _searched(study) if r.flops is not None and (r.final is not None or not final)]
     fits = [r for r in done if limit is None or (r.flops or 0) <= limit]
     if not fits:
         within = f" within {format_count(limit)} FLOPs" if limit is not None else ""
         cheapest = min((r.flops or 0 for r in done), default=None)
-        hint = f" (the cheapest completed one has {format_count(cheapest)})" if cheapest is not None else ""
-        raise NasError(f"study {study.study_name!r} has no completed trial{within}{hint}")
-    pick = max(fits, key=lambda r: (r.accuracy, -(r.flops or 0), -r.number))
+        hint = f" (the cheapest {'finalised' if final else 'completed'} one has {format_count(cheapest)})" \
+            if cheapest is not None else ""
+        raise NasError(f"study {study.study_name!r} has no {'finalised' if final else 'completed'} "
+                       f"trial{within}{hint}")
+    if final:
+        pick = max(fits, key=lambda r: (r.final.test_accuracy, -(r.flops or 0), -r.number))  # type: ignore[union-attr]
+    else:
+        pick = max(fits, key=lambda r: (r.accuracy, -(r.flops or 0), -r.number))
     return _frozen(study, pick.number)
 
 

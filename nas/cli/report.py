@@ -11,17 +11,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "report",
         help="write a study's HTML report: Pareto front, hypervolume, importances, best trials",
         description=(
-            "Write one self-contained HTML file (plotly.js inlined, opens offline) showing a study's "
-            "validation accuracy against FLOPs / params / latency with the Pareto front, the budget and "
-            "the papers' baselines, the hypervolume over trials, parameter importances and a table of "
-            "the Pareto-optimal architectures. A study with no completed trial yet still gets a page "
-            "that says so (and a note on stderr); the exit code is 0."
+            "Write one self-contained HTML file (plotly.js inlined, opens offline). It opens with the "
+            "architecture to take: the most accurate one within the budget (by final test accuracy when "
+            "some were trained with the full recipe, else by proxy validation accuracy) and the 'nas "
+            "export' command that writes it. Then: proxy validation accuracy against FLOPs / params / "
+            "latency with the Pareto front, the budget, the papers' presets and a strip for trials "
+            "without an accuracy; final test accuracy of the finalised architectures beside the presets "
+            "trained the same way, and how well the proxy ranked them; the hypervolume over trials and "
+            "over time; parameter importances (from 20 ranked trials); a table of the Pareto-optimal "
+            "architectures. A study with no completed trial yet still gets a page that says so (and a "
+            "note on stderr); the exit code is 0."
         ),
     )
     p.add_argument("study", metavar="STUDY", help="study name (as given to or printed by 'nas search')")
     p.add_argument("--storage", metavar="URL",
                    help="Optuna storage URL holding the study (default: sqlite:///studies/STUDY.db, "
                         "which must exist)")
+    p.add_argument("--max-flops", metavar="N",
+                   help="recommend the best architecture within N FLOPs, e.g. 3M (default: the study's budget)")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="HTML file to write; its folder is created (default: reports/STUDY.html)")
     p.set_defaults(run=run)
@@ -31,10 +38,13 @@ def run(args: argparse.Namespace) -> int:
     from optuna.trial import TrialState
 
     from nas.report.html import render_report
+    from nas.search.budget import parse_count
     from nas.study_io import load_study
 
+    max_flops = parse_count(args.max_flops, "--max-flops") if args.max_flops is not None else None
     study = load_study(args.study, args.storage)
-    path = render_report(study, args.output if args.output is not None else f"reports/{args.study}.html")
+    path = render_report(study, args.output if args.output is not None else f"reports/{args.study}.html",
+                         max_flops=max_flops, storage=args.storage)
     if not any(t.state == TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
         print(f"nas report: note: study {args.study!r} has no completed trial yet; the report says so",
               file=sys.stderr)

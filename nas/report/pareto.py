@@ -29,9 +29,11 @@ class ParetoInfo(NamedTuple):
 
     ``pareto`` holds the feasible COMPLETE search trials that no other one beats on both
     accuracy and ``x`` (sorted by ``x``); ``dominated`` the rest of them. ``infeasible`` are
-    over-budget architectures (never trained), ``failed`` the FAIL trials, ``baselines`` the
-    papers' presets that were trained (flagged ``over_budget`` when over budget). Only points
-    that recorded ``x`` appear in ``pareto`` / ``dominated`` / ``baselines``.
+    over-budget architectures (never trained; presets included), ``failed`` the FAIL trials,
+    ``baselines`` the papers' presets that were trained (flagged ``over_budget`` when over
+    budget), ``stopped`` the trials a multi-fidelity search stopped at a lower rung (never
+    ranked, so never on the front). Only points that recorded ``x`` appear in ``pareto`` /
+    ``dominated`` / ``baselines`` / ``stopped``.
     """
 
     x: str
@@ -41,6 +43,12 @@ class ParetoInfo(NamedTuple):
     infeasible: list[Point]
     failed: list[Point]
     baselines: list[Point]
+    stopped: list[Point]
+
+    def accuracies(self) -> list[float]:
+        """Every accuracy the plot shows (for the axis range)."""
+        return [p.accuracy for p in (*self.pareto, *self.dominated, *self.baselines, *self.stopped)
+                if p.accuracy is not None]
 
 
 def budget_of(study: optuna.Study, axis: str = "flops") -> float | None:
@@ -82,19 +90,23 @@ def pareto_info(study: optuna.Study, x: str = "flops") -> ParetoInfo:
     """
     if x not in AXES:
         raise ValueError(f"x must be one of {AXES}, got {x!r}")
-    candidates, infeasible, failed, baselines = [], [], [], []
+    candidates, infeasible, failed, baselines, stopped = [], [], [], [], []
     for p in read_records(study):
         if p.kind == TrialKind.FAILED:
             failed.append(p)
         elif p.kind == TrialKind.BASELINE:
             if p.accuracy is not None and p.x(x) is not None:
                 baselines.append(p)
+            elif p.over_budget:
+                infeasible.append(p)
         elif p.kind == TrialKind.OVER_BUDGET:
             infeasible.append(p)
+        elif p.kind == TrialKind.STOPPED and p.x(x) is not None:
+            stopped.append(p)
         elif p.kind == TrialKind.SEARCHED and p.accuracy is not None and p.x(x) is not None:
             candidates.append(p)
     pareto, dominated = front(candidates, x)
-    return ParetoInfo(x, budget_of(study, x), pareto, dominated, infeasible, failed, baselines)
+    return ParetoInfo(x, budget_of(study, x), pareto, dominated, infeasible, failed, baselines, stopped)
 
 
 def hypervolume_2d(points: list[tuple[float, float]], budget: float) -> float:
@@ -112,6 +124,18 @@ def hypervolume_2d(points: list[tuple[float, float]], budget: float) -> float:
     return area
 
 
+def _ranked_flops(study: optuna.Study) -> tuple[list[TrialRecord], float]:
+    """The ranked trials with FLOPs, and the hypervolume's reference FLOPs."""
+    done = [r for r in read_records(study) if r.kind == TrialKind.SEARCHED and r.flops is not None]
+    budget = budget_of(study, "flops") or (max((float(r.flops or 0) for r in done), default=0.0) * 1.05 or 1.0)
+    return done, budget
+
+
+def _growth(done: list[TrialRecord], budget: float) -> list[float]:
+    points = [(float(r.flops or 0), float(r.accuracy or 0.0)) for r in done]
+    return [hypervolume_2d(points[: i + 1], budget) for i in range(len(points))]
+
+
 def hypervolume_history(study: optuna.Study) -> list[tuple[int, float]]:
     """Normalised accuracy-vs-FLOPs hypervolume after each feasible completed search trial.
 
@@ -121,24 +145,43 @@ def hypervolume_history(study: optuna.Study) -> list[tuple[int, float]]:
     Returns:
         ``(trial_number, hypervolume)`` pairs in trial order; empty when nothing completed.
     """
-    done = [r for r in read_records(study) if r.kind == TrialKind.SEARCHED and r.flops is not None]
-    points = [(float(r.flops or 0), float(r.accuracy or 0.0)) for r in done]
-    budget = budget_of(study, "flops") or (max((f for f, _ in points), default=0.0) * 1.05 or 1.0)
-    return [(t.number, hypervolume_2d(points[: i + 1], budget)) for i, t in enumerate(done)]
+    done, budget = _ranked_flops(study)
+    return list(zip((r.number for r in done), _growth(done, budget)))
 
 
-TABLE_COLUMNS = ["trial", "accuracy", "flops", "params", "latency_ms", "train_time_s", "notation"]
+def hypervolume_over_time(study: optuna.Study) -> list[tuple[float, float]]:
+    """The same hypervolume against wall-clock time since the study's first trial started.
+
+    Trials count in the order they finished (with several workers that is not their number
+    order); trials without recorded start/finish times are left out.
+
+    Returns:
+        ``(elapsed_seconds, hypervolume)`` pairs, time increasing; empty when nothing completed.
+    """
+    done, budget = _ranked_flops(study)
+    starts = [r.started for r in read_records(study) if r.started is not None]
+    timed = sorted((r for r in done if r.finished is not None), key=lambda r: (r.finished, r.number))
+    if not starts or not timed:
+        return []
+    t0 = min(starts)
+    return [((r.finished - t0).total_seconds(), h)  # type: ignore[operator]
+            for r, h in zip(timed, _growth(timed, budget))]
+
+
+TABLE_COLUMNS = ["trial", "accuracy", "test_accuracy", "flops", "params", "latency_ms", "train_time_s", "notation"]
 
 
 def pareto_table(study: optuna.Study) -> pd.DataFrame:
     """The accuracy-vs-FLOPs Pareto-optimal trials, cheapest first, one row each.
 
     Returns:
-        Columns ``trial, accuracy, flops, params, latency_ms, train_time_s, notation`` (empty
-        frame with those columns when nothing completed).
+        Columns :data:`TABLE_COLUMNS` (empty frame with those columns when nothing completed):
+        ``accuracy`` is the proxy validation accuracy, ``test_accuracy`` the final test accuracy
+        (``None`` for trials not finalised).
     """
     rows = [{
-        "trial": p.number, "accuracy": p.accuracy, "flops": p.flops, "params": p.params,
+        "trial": p.number, "accuracy": p.accuracy, "flops": p.flops,
+        "test_accuracy": None if p.final is None else p.final.test_accuracy, "params": p.params,
         "latency_ms": p.latency_ms, "train_time_s": p.train_time_s, "notation": p.notation,
     } for p in pareto_info(study, "flops").pareto]
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
@@ -152,7 +195,11 @@ class Importance(NamedTuple):
     note: str = ""
 
 
-def importances(study: optuna.Study) -> list[Importance]:
+#: Fewer ranked trials than this, and importances are mostly noise: the report leaves them out.
+MIN_IMPORTANCE_TRIALS = 20
+
+
+def importances(study: optuna.Study, min_trials: int = MIN_IMPORTANCE_TRIALS) -> list[Importance]:
     """PED-ANOVA importances of the sampled parameters for each objective.
 
     PED-ANOVA is fast, deterministic and needs no scikit-learn; it scores how much each
@@ -164,6 +211,8 @@ def importances(study: optuna.Study) -> list[Importance]:
 
     Args:
         study: a study written by ``nas search``.
+        min_trials: the fewest ranked trials (with sampled parameters) worth computing them from;
+            with fewer, each :class:`Importance` only carries a note saying so.
 
     Returns:
         One :class:`Importance` per objective, in ``study.metric_names`` order.
@@ -171,9 +220,10 @@ def importances(study: optuna.Study) -> list[Importance]:
     names = study.metric_names or [f"objective {i}" for i in range(len(study.directions))]
     searched = {r.number for r in read_records(study) if r.kind == TrialKind.SEARCHED}
     trials = [t for t in study.get_trials(deepcopy=False) if t.number in searched and t.values and t.params]
-    if len(trials) < 2:
-        return [Importance(n, {}, f"needs at least 2 completed trials with sampled parameters, has {len(trials)}")
-                for n in names]
+    least = max(2, min_trials)
+    if len(trials) < least:
+        return [Importance(n, {}, f"needs at least {least} ranked trials with sampled parameters to mean "
+                                  f"something, has {len(trials)}") for n in names]
     scratch = optuna.create_study(directions=study.directions)
     scratch.add_trials(trials)
     out = []
@@ -194,6 +244,6 @@ def importances(study: optuna.Study) -> list[Importance]:
 
 
 __all__ = [
-    "AXES", "Importance", "ParetoInfo", "Point", "TABLE_COLUMNS", "budget_of", "front",
-    "hypervolume_2d", "hypervolume_history", "importances", "pareto_info", "pareto_table",
+    "AXES", "Importance", "MIN_IMPORTANCE_TRIALS", "ParetoInfo", "Point", "TABLE_COLUMNS", "budget_of", "front",
+    "hypervolume_2d", "hypervolume_history", "hypervolume_over_time", "importances", "pareto_info", "pareto_table",
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 
 import optuna
 from optuna.distributions import CategoricalDistribution, IntDistribution
 from optuna.trial import TrialState, create_trial
+
+from nas.search.attrs import TEST_ACCURACY
 
 BUDGET = 5_000_000
 DISTS = {"depth": IntDistribution(2, 6), "width": CategoricalDistribution([8, 16, 24, 32])}
@@ -17,7 +20,8 @@ def _notation(i: int) -> str:
 
 
 def add(study: optuna.Study, state: TrialState, accuracy: float | None, flops: int, params: int = 50_000, *,
-        latency_ms: float | None = 1.0, params_sampled: dict | None = None, **extra) -> None:
+        latency_ms: float | None = 1.0, params_sampled: dict | None = None,
+        times: tuple[datetime.datetime, datetime.datetime] | None = None, **extra) -> None:
     """Add one trial with the user attributes ``nas search`` records."""
     n = len(study.trials)
     attrs = {"arch": {"blocks": n}, "notation": _notation(n), "flops": flops, "params": params,
@@ -31,12 +35,17 @@ def add(study: optuna.Study, state: TrialState, accuracy: float | None, flops: i
         values = [accuracy, float(flops)]
     sampled = params_sampled if params_sampled is not None else ({} if extra.get("baseline") else
                                                                  {"depth": 2 + n % 5, "width": [8, 16, 24, 32][n % 4]})
-    study.add_trial(create_trial(state=state, values=values, user_attrs=attrs, params=sampled,
-                                 distributions={k: DISTS[k] for k in sampled}))
+    trial = create_trial(state=state, values=values, user_attrs=attrs, params=sampled,
+                         distributions={k: DISTS[k] for k in sampled})
+    if times is not None:
+        trial.datetime_start, trial.datetime_complete = times
+    study.add_trial(trial)
 
 
-def new_study(name: str = "fake", storage: str | None = None) -> optuna.Study:
+def new_study(name: str = "fake", storage: str | None = None, replace: bool = False) -> optuna.Study:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    if replace and storage is not None:
+        optuna.delete_study(study_name=name, storage=storage)
     study = optuna.create_study(study_name=name, storage=storage, directions=["maximize", "minimize"])
     study.set_metric_names(["accuracy", "flops"])
     study.set_user_attr("settings", {
@@ -87,3 +96,51 @@ def realistic_study(storage: str | None = None, n: int = 40, seed: int = 0) -> o
     add(study, TrialState.PRUNED, 0.89, 56_000_000, params=1_500_000, latency_ms=6.0,
         baseline="mobilenetv3-small", infeasible=True)
     return study
+
+
+#: The six MobileNetV3-Small variants of the LDC paper, crowded together as in a real search.
+MOBILENET_PRESETS = [("mobilenetv3-small", 2_150_000, 0.795), ("mobilenetv3-small-dc0", 2_100_000, 0.792),
+                     ("mobilenetv3-small-ldc0", 2_050_000, 0.789), ("mobilenetv3-small-ldc1", 1_900_000, 0.791),
+                     ("mobilenetv3-small-ldc2", 1_750_000, 0.786), ("mobilenetv3-small-ldc3", 1_600_000, 0.788)]
+
+
+def add_presets(study: optuna.Study, finals: dict[str, float] | None = None) -> None:
+    """The six crowded presets as trained baselines; ``finals`` gives some a final test accuracy."""
+    for name, flops, acc in MOBILENET_PRESETS:
+        extra = {TEST_ACCURACY: finals[name]} if finals and name in finals else {}
+        add(study, TrialState.COMPLETE, acc, flops, params=flops // 20, baseline=name, **extra)
+
+
+def finalised_study(storage: str | None = None, n_final: int = 4) -> optuna.Study:
+    """:func:`realistic_study` plus the six presets, with the ``n_final`` most accurate searched
+    trials and three presets finalised (test accuracy a little below the proxy's, order kept
+    but for one swap), and two trials a multi-fidelity search stopped at rungs 0 and 1."""
+    study = realistic_study(storage)
+    add_presets(study, {"mobilenetv3-small": 0.801, "mobilenetv3-small-ldc1": 0.806, "mobilenetv3-small-ldc3": 0.79})
+    add(study, TrialState.PRUNED, 0.70, 1_200_000, rung=0)
+    add(study, TrialState.PRUNED, 0.74, 2_400_000, rung=1)
+    ranked = sorted((t for t in study.trials if t.state == TrialState.COMPLETE and "baseline" not in t.user_attrs),
+                    key=lambda t: -t.user_attrs["accuracy"])[:n_final]
+    finals = {t.number: t.user_attrs["accuracy"] - 0.01 - 0.004 * i for i, t in enumerate(ranked)}
+    if len(ranked) >= 2:  # one swap: the proxy's runner-up is best after full training
+        a, b = ranked[0].number, ranked[1].number
+        finals[a], finals[b] = finals[b], finals[a] + 0.02
+    return with_finals(study, finals, storage)
+
+
+def with_finals(study: optuna.Study, finals: dict[int, float], storage: str | None = None) -> optuna.Study:
+    """A copy of ``study`` (same name, trials in the same order) where trial N has final test
+    accuracy ``finals[N]`` (finished trials are read-only, so the trials are rewritten)."""
+    trials, user_attrs = study.trials, study.user_attrs
+    copy = new_study(study.study_name, storage, replace=True)
+    for key, value in user_attrs.items():
+        copy.set_user_attr(key, value)
+    for t in trials:
+        attrs = dict(t.user_attrs)
+        if t.number in finals:
+            attrs[TEST_ACCURACY] = finals[t.number]
+        trial = create_trial(state=t.state, values=t.values, user_attrs=attrs, params=t.params,
+                             distributions=t.distributions)
+        trial.datetime_start, trial.datetime_complete = t.datetime_start, t.datetime_complete
+        copy.add_trial(trial)
+    return copy

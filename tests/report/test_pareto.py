@@ -119,13 +119,14 @@ def test_importances_with_conditional_params_do_not_crash():
     for i in range(6):  # "width" only in some trials: the intersection search space drops it
         add(study, TrialState.COMPLETE, 0.6 + i / 50, 1_000_000 + i, params_sampled={"depth": 2 + i % 3}
             if i % 2 else {"depth": 2 + i % 3, "width": 16})
-    for imp in importances(study):
+    for imp in importances(study, min_trials=2):
         # PED-ANOVA scores a conditional parameter ("width", in some trials only) too.
         assert set(imp.values) == {"depth", "width"} and not imp.note
         assert sum(imp.values.values()) == pytest.approx(1) and imp.values["depth"] > imp.values["width"]
     one = new_study()
     add(one, TrialState.COMPLETE, 0.6, 1_000_000)
-    assert "at least 2" in importances(one)[0].note
+    assert "at least 2 " in importances(one, min_trials=2)[0].note
+    assert "at least 20 ranked trials" in importances(study)[0].note and not importances(study)[0].values
 
 
 def test_works_on_a_stored_study(tmp_path):
