@@ -80,3 +80,12 @@ def study(tmp_path):
     add_trial(s, 0.85, 16, flops=200_000, baseline="preset-b", over=True, state=TrialState.PRUNED)
     s.add_trial(create_trial(state=TrialState.FAIL, user_attrs={A.FAIL_REASON: "boom"}))
     return s, url
+
+
+@pytest.fixture
+def untrained_study(tmp_path):
+    """A study whose only trials were over budget or failed."""
+    s, url = make_study(tmp_path, name="u")
+    add_trial(s, 0.9, 16, flops=500_000, over=True, state=TrialState.PRUNED)
+    s.add_trial(create_trial(state=TrialState.FAIL, user_attrs={A.FAIL_REASON: "boom"}))
+    return s, url
