@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from nas.cli.train import _one_line_errors, add_recipe_options
+
+if TYPE_CHECKING:
+    import optuna
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -139,12 +143,12 @@ def run(args: argparse.Namespace) -> int:
     return _summary(study, plan.targets)
 
 
-def _summary(study: object, targets: tuple[int, ...]) -> int:
+def _summary(study: optuna.Study, targets: tuple[int, ...]) -> int:
     """Print each chosen trial's result; 0 when every one is finalised, else 1."""
     from nas.search.record import read_records
     from nas.units import format_count
 
-    by_number = {r.number: r for r in read_records(study)}  # type: ignore[arg-type]
+    by_number = {r.number: r for r in read_records(study)}
     missing = []
     for n in targets:
         r = by_number[n]

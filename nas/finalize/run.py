@@ -122,10 +122,14 @@ def work(plan: Plan, index: int = 0, data: ImageData | None = None,
                         "waiting for it (or for its worker to go silent)")
                 continue
             progressed = True
-            record = next(r for r in read_records(study) if r.number == target)
-            if data is None:
-                data = load_dataset(plan.dataset, plan.data_dir)
-            outcomes[target] = _finalise(plan, got, record, data, say)
+            try:
+                record = next(r for r in read_records(study) if r.number == target)
+                if data is None:
+                    data = load_dataset(plan.dataset, plan.data_dir)
+                outcomes[target] = _finalise(plan, got, record, data, say)
+            except BaseException as exc:  # the claim must not wait out the grace period (no-op if ended)
+                got.fail("interrupted" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}")
+                raise
             pending.remove(target)
         if pending and not progressed:
             time.sleep(min(plan.heartbeat, 5.0))

@@ -119,3 +119,15 @@ def test_jobs_share_the_work_in_processes(study, tmp_path, capfd, monkeypatch):
     done = [r for r in read_records(s) if r.kind == TrialKind.FINAL and r.final is not None]
     assert sorted(r.finalizes for r in done) == [0, 2, 4]  # each once
     assert err.count(": training 1 epochs in") == 3
+
+
+def test_help_explains_every_option_and_states_defaults_once(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["finalize", "--help"])
+    assert exc.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for option in ("--storage", "--top", "--trials", "--with-presets", "--epochs", "--jobs", "--weights-dir",
+                   "--threads", "--data-dir", "--device", "--no-progress", "--lr", "--batch-size"):
+        assert option in text
+    for default in ("(default: 3)", "(default: 15)", "(default: 1)", "(default: runs/STUDY)"):
+        assert text.count(default) == 1, default
