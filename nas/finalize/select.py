@@ -88,6 +88,9 @@ def select(
                 known = [r.number for r in records if r.kind != TrialKind.FINAL]
                 where = f"its trials are numbered {min(known)} to {max(known)}" if known else "it has no trials"
                 raise NasError(f"--trials: study {study!r} has no trial {number} ({where})")
+            if record.kind == TrialKind.FINAL:
+                raise NasError(f"--trials: trial {number} of {study!r} is a finalisation of trial {record.finalizes}; "
+                               "give the trial it finalises")
             if not trained(record):
                 what = record.kind.value.replace("_", " ")
                 raise NasError(f"--trials: trial {number} of {study!r} was not trained ({what}); "

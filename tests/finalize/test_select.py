@@ -57,6 +57,13 @@ def test_select_refuses(study, kwargs, message):
         select(read_records(s), ("accuracy", "flops"), "t", **kwargs)
 
 
+def test_a_finalisation_trial_is_not_finalised_again():
+    records = [rec(0, 0.5, 10), TrialRecord(number=1, kind=TrialKind.FINAL, state="PRUNED", finalizes=0)]
+    with pytest.raises(NasError, match="trial 1 of 't' is a finalisation of trial 0"):
+        select(records, ("accuracy", "flops"), "t", trials=[1])
+    assert numbers(select(records, ("accuracy", "flops"), "t")) == [0]
+
+
 def test_nothing_trained_is_refused():
     records = [rec(0, None, 1_000), TrialRecord(number=1, kind=TrialKind.OVER_BUDGET, state="PRUNED", flops=5)]
     with pytest.raises(NasError, match="no trained trial within its budget"):
