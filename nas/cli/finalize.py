@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
     import optuna
 
+    from nas.arch.io import from_dict
     from nas.cli.options import count
     from nas.cli.train import check_recipe, recipe_settings
     from nas.data import load_dataset
@@ -115,20 +116,21 @@ def run(args: argparse.Namespace) -> int:
     chosen = select(records, study_objectives(study), args.study, top=top, trials=trials,
                     with_presets=args.with_presets)
     settings = stored[A.STUDY_SETTINGS]
-    data = load_dataset(str(settings.get("dataset", "fashion-mnist")), args.data_dir)
+    dataset = str(settings.get("dataset") or "fashion-mnist")
+    data = load_dataset(dataset, args.data_dir)
     for record in chosen:
-        from nas.arch.io import from_dict
-
         try:
             adapt_config(from_dict(record.arch or {}), data)
         except NasError as exc:
             raise NasError(f"trial {record.number}: {exc}") from None
     run_settings = stored.get(A.STUDY_RUN) or {}
     weights_dir = args.weights_dir or os.path.join("runs", re.sub(r"[^A-Za-z0-9._-]", "_", args.study))
+    if os.path.exists(weights_dir) and not os.path.isdir(weights_dir):
+        raise NasError(f"--weights-dir: {weights_dir} is a file; give a folder")
     bars = not args.no_progress and jobs == 1 and sys.stderr.isatty()
     plan = Plan(
         study=args.study, url=url, targets=tuple(r.number for r in chosen), recipe=recipe_settings(args),
-        weights_dir=weights_dir, dataset=str(settings.get("dataset")), data_dir=args.data_dir,
+        weights_dir=weights_dir, dataset=dataset, data_dir=args.data_dir,
         device=args.device, threads=threads or (max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None),
         heartbeat=float(run_settings.get("heartbeat", 30)), grace=float(run_settings.get("grace", 120)),
         bars=bars, epoch_lines=not bars,

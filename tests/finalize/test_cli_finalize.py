@@ -46,11 +46,13 @@ OPTS = ["--epochs", "1", "--batch-size", "32", "--threads", "1", "--no-progress"
     (["--threads", "0"], "--threads: expected an integer from 1"),
     (["--lr", "nan"], "--lr must be a finite number > 0"),
     (["--device", "tpu"], "unknown device"),
+    (["--weights-dir", "afile"], "--weights-dir: afile is a file"),
 ])
 def test_bad_options_are_refused_in_one_line_and_touch_nothing(study, tmp_path, capsys, monkeypatch, extra,
                                                                message):
     s, url = study
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("")
     before = digest(url)
     line = one_line_error(capsys, ["finalize", "t", "--storage", url, *OPTS, *extra])
     assert message in line
