@@ -159,7 +159,8 @@ def _header(study: optuna.Study, counts: Counter[TrialKind]) -> str:
         f"objectives {html.escape(', '.join(study.metric_names or []))}",
         f"{counts[K.SEARCHED]} completed, {counts[K.OVER_BUDGET]} over budget, {counts[K.FAILED]} failed, "
         f"{counts[K.BASELINE]} baselines, {counts[K.DUPLICATE]} duplicates, {counts[K.SURPLUS]} surplus, "
-        f"{counts[K.RUNNING]} running" + (f", {counts[K.STOPPED]} stopped early" if counts[K.STOPPED] else ""),
+        f"{counts[K.RUNNING]} running" + (f", {counts[K.STOPPED]} stopped early" if counts[K.STOPPED] else "")
+        + (f", {counts[K.FINAL]} finalisation jobs (nas finalize)" if counts[K.FINAL] else ""),
         f"target {study.user_attrs.get('target_trials', '?')} trials",
         f"linear classifier accuracy <b>{linear:.2%}</b>" if linear is not None else "linear classifier: not measured",
         f"proxy training: epochs {settings.get('epochs', '?')}, {settings.get('train_subset', '?')} training images",
@@ -230,6 +231,10 @@ def render_report(study: optuna.Study, path: str | Path) -> Path:
             flops=table["flops"].map(format_count), params=table["params"].map(format_count),
             latency_ms=table["latency_ms"].map(lambda v: "-" if v is None or v != v else f"{v:.3g}"),
             train_time_s=table["train_time_s"].map(lambda v: "-" if v is None or v != v else f"{v:.1f}"))
+        finals = {r.number: r.final for r in read_records(study) if r.kind != K.FINAL and r.final is not None}
+        if finals:  # 'nas finalize' trained some with the full recipe: their test accuracy beside
+            shown.insert(2, "test_accuracy", [
+                f"{finals[n].test_accuracy:.2%}" if n in finals else "-" for n in table["trial"]])
         body.append(shown.to_html(index=False, classes="pareto", border=0, na_rep="-"))
 
     page = (

@@ -161,3 +161,14 @@ def test_failed_finalisations_are_retried_and_read(study, tmp_path):
     assert work(plan(url, tmp_path, [2]), say=lambda line: None) == {2: FINALISED}
     records = {r.number: r for r in read_records(s)}
     assert records[2].final is not None and records[8].kind == TrialKind.FINAL and records[8].final is None
+
+
+def test_the_report_shows_test_accuracy(study, tmp_path):
+    s, url = study
+    work(plan(url, tmp_path, [4]), say=lambda line: None)
+    from nas.report.html import render_report
+
+    page = render_report(s, tmp_path / "r.html").read_text()
+    test = next(r for r in read_records(s) if r.number == 4).final.test_accuracy
+    assert "<th>test_accuracy</th>" in page and f"<td>{test:.2%}</td>" in page
+    assert "1 finalisation jobs (nas finalize)" in page
