@@ -57,15 +57,27 @@ def load_study(study: str, storage: str | None = None) -> optuna.Study:
     Raises:
         NasError / StorageError: as one line; nothing is created.
     """
+    return open_stored(study, storage)[0]
+
+
+def open_stored(
+    study: str, storage: str | None = None, sampler: optuna.samplers.BaseSampler | None = None
+) -> tuple[optuna.Study, optuna.storages.BaseStorage, str]:
+    """Like :func:`load_study`, also returning the storage it opened and its URL (for writers
+    such as ``nas finalize``, which must not create a storage either).
+
+    Raises:
+        NasError / StorageError: as one line; nothing is created.
+    """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     url = study_storage_url(study, storage)
     backend = open_storage(url, create=False)
     try:
-        return optuna.load_study(study_name=study, storage=backend)
+        return optuna.load_study(study_name=study, storage=backend, sampler=sampler), backend, url
     except KeyError:
         names = optuna.study.get_all_study_names(backend)
         known = ", ".join(names) if names else "none"
         raise NasError(f"no study {study!r} in {hide_password(url)} (studies there: {known})") from None
 
 
-__all__ = ["load_study", "study_storage_url", "Path"]
+__all__ = ["load_study", "open_stored", "study_storage_url", "Path"]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from nas.errors import NasError
 
 # Imported lazily (by name) so `nas --help` and `nas presets` start fast.
-SUBCOMMANDS = ("presets", "profile", "space", "search", "report", "export", "train", "status")
+SUBCOMMANDS = ("presets", "profile", "space", "search", "report", "export", "train", "finalize", "status")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from nas.search.record import TrialKind as K
     from nas.search.record import count_kinds, read_records, study_objectives
     from nas.search.study import fail_stale
+    from nas.search.summary import count_finalized
     from nas.study_io import load_study, study_storage_url
     from nas.units import format_count
 
@@ -40,11 +41,18 @@ def run(args: argparse.Namespace) -> int:
     print(f"trials: {counts[K.SEARCHED]}{f'/{target}' if target else ''} complete, {counts[K.RUNNING]} running, "
           f"{counts[K.FAILED]} failed, {counts[K.OVER_BUDGET]} over budget, "
           f"{counts[K.DUPLICATE] + counts[K.SURPLUS] + counts[K.STOPPED]} pruned (duplicates/surplus)")
+    grace = (study.user_attrs.get("run") or {}).get("grace")
+    final = count_finalized(records, grace)
+    if final["finalized"] or final["running"] or final["failed"]:
+        silent = f" ({final['silent']} silent)" if final["silent"] else ""
+        print(f"finalised (nas finalize): {final['finalized']} trials, {final['running']} being trained{silent}, "
+              f"{final['failed']} finalisation jobs failed or withdrawn")
     best = pareto_front(records, study_objectives(study))
     if best:
         print("best so far:")
         for r in best[:5]:
-            print(f"  trial {r.number:>4}  acc {r.accuracy:.2%}  FLOPs {format_count(r.flops or 0)}  {r.notation}")
+            test = f"  test {r.final.test_accuracy:.2%}" if r.final is not None else ""
+            print(f"  trial {r.number:>4}  acc {r.accuracy:.2%}{test}  FLOPs {format_count(r.flops or 0)}  {r.notation}")
     now = dt.datetime.now()
     seen: dict[str, tuple[dt.datetime, int, str]] = {}
     for r in records:
@@ -52,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         if not r.worker or when is None:
             continue
         last, n, state = seen.get(r.worker, (when, 0, ""))
-        if r.kind == K.RUNNING:
+        if r.kind == K.RUNNING or (r.kind == K.FINAL and r.state == "RUNNING"):
             state = "running"
         elif r.number in failed_now and state != "running":
             state = "silent"

@@ -104,7 +104,8 @@ def _header(study: optuna.Study, counts: Counter[TrialKind], screened: Screening
         f"objectives {html.escape(', '.join(study.metric_names or []))}",
         f"{counts[K.SEARCHED]} completed, {counts[K.OVER_BUDGET]} over budget, {counts[K.FAILED]} failed, "
         f"{counts[K.BASELINE]} baselines, {counts[K.DUPLICATE]} duplicates, {counts[K.SURPLUS]} surplus, "
-        f"{counts[K.RUNNING]} running" + (f", {counts[K.STOPPED]} stopped early" if counts[K.STOPPED] else ""),
+        f"{counts[K.RUNNING]} running" + (f", {counts[K.STOPPED]} stopped early" if counts[K.STOPPED] else "")
+        + (f", {counts[K.FINAL]} finalisation jobs (nas finalize)" if counts[K.FINAL] else ""),
         f"target {study.user_attrs.get('target_trials', '?')} trials",
         f"linear classifier {PROXY_ACC} <b>{linear:.2%}</b>" if linear is not None else "linear classifier: not measured",
         f"proxy training: epochs {settings.get('epochs', '?')}, {settings.get('train_subset', '?')} training images",

@@ -2,7 +2,8 @@
 
 Optuna's user attrs are how a trial's measurements are stored (readable by any Optuna client);
 :mod:`nas.search.record` reads them back into a typed :class:`~nas.search.record.TrialRecord`.
-Only the objective (and the baselines it evaluates) writes them, through the helpers below.
+Only the objective (and the baselines it evaluates) and finalisation (:mod:`nas.finalize`)
+write them, through the helpers below.
 The key names are those of every study written so far, so existing studies still read.
 """
 
@@ -33,6 +34,12 @@ FAIL_REASON = "fail_reason"
 RUNG = "rung"
 #: Finalisation: the test accuracy of the architecture trained with the full recipe.
 TEST_ACCURACY = "test_accuracy"
+#: Finalisation trials (a trial of their own per job, never ranked): the trial they finalise,
+#: the claim's last sign of life (seconds since the epoch), the training settings and the weights.
+FINALIZES = "finalizes"
+HEARTBEAT = "heartbeat"
+RECIPE = "recipe"
+WEIGHTS = "weights"
 
 # Study user attrs.
 STUDY_SETTINGS = "settings"
@@ -93,3 +100,25 @@ def write_trained(trial: _Writable, accuracy: float, train_time_s: float, fideli
 
 def write_failure(trial: _Writable, reason: str) -> None:
     trial.set_user_attr(FAIL_REASON, reason)
+
+
+def claim_attrs(worker: str, finalizes: int, now: float) -> dict[str, Any]:
+    """The user attrs a finalisation trial is created with (a claim on trial ``finalizes``).
+
+    A claim is created with its attrs in one write, so no reader ever sees it without them.
+    """
+    return {WORKER: worker, FINALIZES: int(finalizes), HEARTBEAT: float(now)}
+
+
+def write_heartbeat(trial: _Writable, now: float) -> None:
+    """The claim's worker is alive at ``now`` (seconds since the epoch)."""
+    trial.set_user_attr(HEARTBEAT, float(now))
+
+
+def write_final(trial: _Writable, test_accuracy: float, recipe: dict[str, Any], train_time_s: float,
+                weights: str) -> None:
+    """The result of a finalisation: test accuracy (a fraction), how it was trained, where the weights are."""
+    trial.set_user_attr(TEST_ACCURACY, float(test_accuracy))
+    trial.set_user_attr(RECIPE, dict(recipe))
+    trial.set_user_attr(TRAIN_TIME_S, float(train_time_s))
+    trial.set_user_attr(WEIGHTS, str(weights))

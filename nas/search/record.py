@@ -3,6 +3,11 @@
 The objective writes a trial's user attrs (:mod:`nas.search.attrs`); everything else (the
 search's summary, ``nas status``, the report, ``nas export``) reads trials only through
 :func:`read_records` / :meth:`TrialRecord.from_trial`, so there is one classifier of trials.
+
+Finalisation (``nas finalize``) cannot add attrs to a finished trial (Optuna refuses to update
+one), so each finalisation job is a trial of its own, of kind ``FINAL``, whose ``finalizes``
+attr names the trial it trained; :func:`read_records` attaches its result to that trial's
+record as :attr:`TrialRecord.final`.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import datetime as dt
 import enum
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import optuna
@@ -39,13 +44,28 @@ class TrialKind(str, enum.Enum):
     RUNNING = "running"
     #: A paper's preset evaluated as a reference point (never ranked).
     BASELINE = "baseline"
+    #: A finalisation job: another trial's architecture trained with the full recipe
+    #: (``finalizes`` says which; never ranked, never counted as a search trial).
+    FINAL = "final"
 
 
 @dataclass(frozen=True)
 class FinalResult:
-    """The architecture trained with the full recipe (set by finalisation; absent otherwise)."""
+    """The architecture trained with the full recipe (set by finalisation; absent otherwise).
+
+    Attributes:
+        test_accuracy: accuracy on the data set's test split (a fraction, like ``accuracy``).
+        recipe: the training settings (epochs, batch size, lr, ...) and the images used.
+        train_time_s: seconds of training and test evaluation, summed over resumed runs.
+        weights: the path of the trained weights (``model.pt``) on the host that trained them.
+        trial: the number of the finalisation trial that holds this result.
+    """
 
     test_accuracy: float
+    recipe: dict[str, Any] | None = None
+    train_time_s: float | None = None
+    weights: str | None = None
+    trial: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +74,9 @@ class TrialRecord:
 
     ``accuracy`` is the validation accuracy of the search's proxy training (a fraction).
     ``over_budget`` is also set on baselines that exceed the budget (kind ``BASELINE``).
+    ``final`` is the full-recipe result: on a ``FINAL`` record its own, on the trial it
+    finalised the one :func:`read_records` attaches. ``finalizes`` and ``heartbeat`` (seconds
+    since the epoch) are set on ``FINAL`` records only.
     """
 
     number: int
@@ -80,6 +103,8 @@ class TrialRecord:
     finished: dt.datetime | None = None
     values: tuple[float, ...] | None = None
     final: FinalResult | None = None
+    finalizes: int | None = None
+    heartbeat: float | None = None
 
     @classmethod
     def from_trial(cls, trial: FrozenTrial, objectives: Sequence[str] = ("accuracy", "flops")) -> TrialRecord:
@@ -97,6 +122,11 @@ class TrialRecord:
         over = bool(u.get(A.INFEASIBLE)) or any(float(c) > 0 for c in u.get(A.CONSTRAINT, ()) or ())
         reason = u.get(A.FAIL_REASON) or trial.system_attrs.get("fail_reason")
         test = u.get(A.TEST_ACCURACY)
+        final = None
+        if test is not None and trial.state.is_finished() and trial.state != TrialState.FAIL:
+            final = FinalResult(float(test), u.get(A.RECIPE),
+                                _float(u.get(A.TRAIN_TIME_S)) if A.FINALIZES in u else None,
+                                None if u.get(A.WEIGHTS) is None else str(u.get(A.WEIGHTS)), trial.number)
         return cls(
             number=trial.number,
             kind=classify(trial, over),
@@ -121,7 +151,9 @@ class TrialRecord:
             started=trial.datetime_start,
             finished=trial.datetime_complete,
             values=None if trial.values is None else tuple(float(v) for v in trial.values),
-            final=None if test is None else FinalResult(float(test)),
+            final=final,
+            finalizes=_int(u.get(A.FINALIZES)),
+            heartbeat=_float(u.get(A.HEARTBEAT)),
         )
 
     def x(self, axis: str) -> float | None:
@@ -135,6 +167,8 @@ def classify(trial: FrozenTrial, over_budget: bool | None = None) -> TrialKind:
     u = trial.user_attrs
     if over_budget is None:
         over_budget = bool(u.get(A.INFEASIBLE)) or any(float(c) > 0 for c in u.get(A.CONSTRAINT, ()) or ())
+    if u.get(A.FINALIZES) is not None:
+        return TrialKind.FINAL
     if trial.state in (TrialState.RUNNING, TrialState.WAITING):
         return TrialKind.RUNNING
     if trial.state == TrialState.FAIL:
@@ -159,9 +193,23 @@ def study_objectives(study: optuna.Study) -> tuple[str, ...]:
 
 
 def read_records(study: optuna.Study) -> list[TrialRecord]:
-    """Every trial of the study as a record, in trial-number order."""
+    """Every trial of the study as a record, in trial-number order.
+
+    A trial that was finalised carries the result of its first finished finalisation trial
+    (the lowest-numbered) as ``final``.
+    """
     objectives = study_objectives(study)
-    return [TrialRecord.from_trial(t, objectives) for t in study.get_trials(deepcopy=False)]
+    return attach_finals([TrialRecord.from_trial(t, objectives) for t in study.get_trials(deepcopy=False)])
+
+
+def attach_finals(records: Sequence[TrialRecord]) -> list[TrialRecord]:
+    """``records`` with each finalised trial's ``final`` taken from its finalisation trial."""
+    finals: dict[int, FinalResult] = {}
+    for r in sorted(records, key=lambda r: r.number):
+        if r.kind == TrialKind.FINAL and r.final is not None and r.finalizes is not None:
+            finals.setdefault(r.finalizes, r.final)
+    return [replace(r, final=finals[r.number]) if r.number in finals and r.kind != TrialKind.FINAL else r
+            for r in records]
 
 
 def count_kinds(records: Sequence[TrialRecord]) -> Counter[TrialKind]:
@@ -179,4 +227,7 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-__all__ = ["FinalResult", "TrialKind", "TrialRecord", "classify", "count_kinds", "read_records", "study_objectives"]
+__all__ = [
+    "FinalResult", "TrialKind", "TrialRecord", "attach_finals", "classify", "count_kinds", "read_records",
+    "study_objectives",
+]

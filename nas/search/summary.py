@@ -46,6 +46,22 @@ def count_states(study: optuna.Study) -> dict[str, int]:
     }
 
 
+def count_finalized(records: list[TrialRecord], grace: float | None = None) -> dict[str, int]:
+    """Finalisation counts: trials ``finalized`` (with a test accuracy), finalisation jobs
+    ``running`` (of which ``silent``: no heartbeat within ``grace`` seconds) and ``failed``."""
+    import time
+
+    jobs = [r for r in records if r.kind == TrialKind.FINAL]
+    running = [r for r in jobs if r.state == "RUNNING"]
+    now = time.time()
+    return {
+        "finalized": sum(1 for r in records if r.kind != TrialKind.FINAL and r.final is not None),
+        "running": len(running),
+        "silent": sum(1 for r in running if grace is not None and now - (r.heartbeat or 0.0) > grace),
+        "failed": sum(1 for r in jobs if r.state == "FAIL"),
+    }
+
+
 def summarize(settings: SearchSettings, study: optuna.Study, wall_s: float, linear: float | None) -> SearchSummary:
     """The closing summary: counts and the Pareto front of the study's objectives."""
     counts = count_states(study)

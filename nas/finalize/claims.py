@@ -1,0 +1,193 @@
+"""Who finalises which trial: one finalisation trial per job, claimed race-free.
+
+A unit of work is "train trial N with the full recipe". A worker claims it by creating a
+finalisation trial (RUNNING, user attrs ``finalizes: N``, ``worker``, ``heartbeat``) in one
+write. Optuna's RDB storage numbers a study's trials under a lock, so claims on the same N are
+totally ordered by trial number and the lowest live claim wins: after creating its claim, a
+worker reads the study again and withdraws (records its claim as FAIL) if a live claim with a
+lower number, or a finished finalisation, exists. The winner's heartbeat thread refreshes
+``heartbeat`` every ``heartbeat`` seconds; a RUNNING claim silent for longer than ``grace``
+seconds (the study's stored settings, as for search trials) is failed by the next worker that
+looks at that unit, which then claims it anew. The heartbeat is each host's clock (seconds
+since the epoch): hosts sharing a study should keep their clocks in step (NTP), as for any
+heartbeat shorter than the clock skew would be unreliable.
+
+A finished finalisation is told PRUNED (Optuna's samplers and Pareto views ignore it; it has
+no objective values) with ``test_accuracy``, ``recipe``, ``train_time_s`` and ``weights``; a job
+that failed, was interrupted, lost its claim or went silent is told FAIL with ``fail_reason``.
+Only public storage methods are used (``create_new_trial``, ``set_trial_user_attr``,
+``set_trial_state_values``, ``get_trial_id_from_study_id_trial_number``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import optuna
+from optuna.exceptions import UpdateFinishedTrialError
+from optuna.trial import TrialState, create_trial
+
+from nas.search import attrs as A
+from nas.search.record import TrialKind, TrialRecord, read_records
+
+
+def last_seen(record: TrialRecord) -> float:
+    """When a claim's worker last showed life (seconds since the epoch).
+
+    Claims store their heartbeat from their creation on; the trial's start time (a naive local
+    time, ambiguous across time zones) is only a fallback for a claim without one.
+    """
+    if record.heartbeat is not None:
+        return record.heartbeat
+    return record.started.timestamp() if isinstance(record.started, dt.datetime) else 0.0
+
+
+@dataclass(frozen=True)
+class UnitState:
+    """Where the unit "finalise trial N" stands.
+
+    Attributes:
+        done: the first finished finalisation of N (``None``: not finalised yet).
+        live: RUNNING claims on N whose worker was seen within the grace period, lowest first.
+        stale: RUNNING claims on N whose worker went silent.
+        failed: finished finalisation trials of N without a result (failed, interrupted, withdrawn).
+    """
+
+    done: TrialRecord | None
+    live: tuple[TrialRecord, ...]
+    stale: tuple[TrialRecord, ...]
+    failed: tuple[TrialRecord, ...]
+
+
+def unit_state(records: Sequence[TrialRecord], target: int, grace: float, now: float | None = None) -> UnitState:
+    """The state of the unit "finalise trial ``target``" in a study's records."""
+    now = time.time() if now is None else now
+    jobs = sorted((r for r in records if r.kind == TrialKind.FINAL and r.finalizes == target), key=lambda r: r.number)
+    done = next((r for r in jobs if r.final is not None), None)
+    running = [r for r in jobs if r.state == TrialState.RUNNING.name]
+    live = tuple(r for r in running if now - last_seen(r) <= grace)
+    stale = tuple(r for r in running if now - last_seen(r) > grace)
+    failed = tuple(r for r in jobs if r.state != TrialState.RUNNING.name and r.final is None)
+    return UnitState(done, live, stale, failed)
+
+
+class _StoredTrial:
+    """A running trial written through its storage (what :mod:`nas.search.attrs` writes to)."""
+
+    def __init__(self, storage: optuna.storages.BaseStorage, trial_id: int) -> None:
+        self.storage, self.trial_id = storage, trial_id
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        self.storage.set_trial_user_attr(self.trial_id, key, value)
+
+
+def end_trial(storage: optuna.storages.BaseStorage, study_id: int, number: int, state: TrialState,
+              reason: str | None = None) -> bool:
+    """Tell trial ``number`` ``state`` (with ``fail_reason``); ``False`` if it had already finished."""
+    trial = _StoredTrial(storage, storage.get_trial_id_from_study_id_trial_number(study_id, number))
+    try:
+        if reason is not None:
+            A.write_failure(trial, reason)
+        return bool(storage.set_trial_state_values(trial.trial_id, state))
+    except UpdateFinishedTrialError:
+        return False
+
+
+class Claim:
+    """A won claim on one unit: its finalisation trial, kept alive by a heartbeat thread.
+
+    Use as a context manager: the heartbeat runs inside it. ``lost`` turns true when the trial
+    was finished by someone else (this worker was taken for dead); training should then stop.
+    """
+
+    def __init__(self, storage: optuna.storages.BaseStorage, study_id: int, trial_id: int, number: int,
+                 target: int, heartbeat: float) -> None:
+        self.storage, self.study_id, self.trial_id = storage, study_id, trial_id
+        self.number, self.target, self.heartbeat = number, target, heartbeat
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _beat(self) -> None:
+        trial = _StoredTrial(self.storage, self.trial_id)
+        while not self._stop.wait(self.heartbeat):
+            try:
+                A.write_heartbeat(trial, time.time())
+            except UpdateFinishedTrialError:
+                self.lost = True
+                return
+            except Exception:  # a storage hiccup: the next beat tries again
+                continue
+
+    def __enter__(self) -> Claim:
+        self._thread = threading.Thread(target=self._beat, name=f"nas-finalize-heartbeat-{self.number}", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def finish(self, test_accuracy: float, recipe: dict[str, Any], train_time_s: float, weights: str) -> bool:
+        """Record the result and end the claim (PRUNED); ``False`` if the claim was lost meanwhile."""
+        trial = _StoredTrial(self.storage, self.trial_id)
+        try:
+            A.write_final(trial, test_accuracy, recipe, train_time_s, weights)
+            return bool(self.storage.set_trial_state_values(self.trial_id, TrialState.PRUNED))
+        except UpdateFinishedTrialError:
+            self.lost = True
+            return False
+
+    def fail(self, reason: str) -> None:
+        """End the claim as FAIL with ``reason`` (nothing happens if it has already ended)."""
+        end_trial(self.storage, self.study_id, self.number, TrialState.FAIL, reason)
+
+
+@dataclass(frozen=True)
+class Busy:
+    """The unit is being finalised by another live claim (or is already done: ``done``)."""
+
+    by: TrialRecord | None = None
+    done: TrialRecord | None = None
+
+
+def try_claim(study: optuna.Study, storage: optuna.storages.BaseStorage, target: int, worker: str,
+              heartbeat: float, grace: float) -> Claim | Busy:
+    """Claim the unit "finalise trial ``target``" unless it is done or held by a live claim.
+
+    Stale claims on it are failed first. The claim is made by creating a finalisation trial and
+    kept only if no lower-numbered live claim (and no finished finalisation) exists once it is
+    stored; otherwise it is withdrawn (FAIL) and :class:`Busy` is returned.
+
+    Returns:
+        A :class:`Claim` (not yet started as a context manager) or :class:`Busy`.
+    """
+    state = unit_state(read_records(study), target, grace)
+    if state.done is not None:
+        return Busy(done=state.done)
+    if state.live:
+        return Busy(by=state.live[0])
+    study_id = storage.get_study_id_from_name(study.study_name)
+    for silent in state.stale:
+        end_trial(storage, study_id, silent.number, TrialState.FAIL,
+                  f"worker {silent.worker} silent for longer than the grace period ({grace:g} s)")
+    template = create_trial(state=TrialState.RUNNING, user_attrs=A.claim_attrs(worker, target, time.time()))
+    trial_id = storage.create_new_trial(study_id, template_trial=template)
+    number = storage.get_trial_number_from_id(trial_id)
+    state = unit_state(read_records(study), target, grace)
+    first = next((r for r in state.live if r.number < number), None)
+    if state.done is not None or first is not None:
+        reason = (f"trial {target} was finalised by trial {state.done.number} meanwhile" if state.done is not None
+                  else f"trial {first.number} claimed trial {target} first")  # type: ignore[union-attr]
+        end_trial(storage, study_id, number, TrialState.FAIL, reason)
+        return Busy(by=first, done=state.done)
+    return Claim(storage, study_id, trial_id, number, target, heartbeat)
+
+
+__all__ = ["Busy", "Claim", "UnitState", "end_trial", "last_seen", "try_claim", "unit_state"]

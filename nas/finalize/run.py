@@ -1,0 +1,247 @@
+"""The finalisation loop: claim each chosen trial in turn, train it with the full recipe
+(:func:`nas.train.full.train_full`, resumable from its checkpoint), record the result.
+
+A worker goes through the chosen trials (``--jobs`` workers each start at a different one),
+skips those already finalised, waits for those another live worker holds (taking them over if
+that worker goes silent) and stops when every chosen trial is finalised or failed in its hands.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import optuna
+
+from nas.arch.io import from_dict
+from nas.data import ImageData, load_dataset
+from nas.errors import NasError, TrainingDiverged
+from nas.finalize.claims import Busy, Claim, try_claim
+from nas.search.objective import WORKER
+from nas.search.record import TrialRecord, read_records
+from nas.search.study import quiet_optuna
+from nas.train import TrainSettings, set_threads
+from nas.train.full import adapt_config, train_full
+
+#: Outcomes of one unit in one worker.
+FINALISED, ALREADY, FAILED, LOST = "finalised", "already finalised", "failed", "lost"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to finalise and how (everything a worker process needs).
+
+    Attributes:
+        study, url: the study and its storage URL.
+        targets: the trial numbers to finalise, in training order.
+        recipe: the full training recipe.
+        weights_dir: each trial trains in ``weights_dir/trial-<N>`` (checkpoint, weights, metrics).
+        dataset, data_dir: the study's data set and where its files are.
+        device: where to train (``None``: CUDA when available).
+        threads: torch CPU threads per worker (``None``: every core).
+        heartbeat, grace: the study's stored heartbeat interval and grace period (seconds).
+        bars: per-epoch progress bars (a terminal and one worker).
+        epoch_lines: a line per finished epoch (when there are no bars).
+    """
+
+    study: str
+    url: str
+    targets: tuple[int, ...]
+    recipe: TrainSettings
+    weights_dir: str
+    dataset: str
+    data_dir: str | None = None
+    device: str | None = None
+    threads: int | None = None
+    heartbeat: float = 30.0
+    grace: float = 120.0
+    bars: bool = False
+    epoch_lines: bool = True
+
+
+class _ClaimLost(Exception):
+    """This worker's claim was failed by another worker (it was taken for dead)."""
+
+
+def weights_folder(weights_dir: str | Path, target: int) -> Path:
+    """Where trial ``target`` is trained: ``weights_dir/trial-<target>``."""
+    return Path(weights_dir) / f"trial-{target}"
+
+
+def recipe_record(recipe: TrainSettings, data: ImageData, device: str) -> dict[str, object]:
+    """The recipe as stored with a result: the training settings and the images used."""
+    return {**asdict(recipe), "dataset": data.name, "train_images": len(data.train_y),
+            "test_images": len(data.test_y), "val_size": 0, "device": device}
+
+
+def work(plan: Plan, index: int = 0, data: ImageData | None = None,
+         say: Callable[[str], None] | None = None) -> dict[int, str]:
+    """One worker: finalise ``plan.targets`` until each is finalised (by anyone) or failed here.
+
+    Args:
+        plan: what to finalise.
+        index: this worker's index; it starts at target ``index`` (modulo their number), so
+            workers started together begin with different trials.
+        data: the loaded data set (``None``: loaded here when first needed).
+        say: where progress lines go (default: stderr).
+
+    Returns:
+        Each target's outcome in this worker (:data:`FINALISED`, :data:`ALREADY`, :data:`FAILED`, :data:`LOST`).
+
+    Raises:
+        NasError: when a trial's checkpoint or configuration refuses the run (recorded as a
+            failed finalisation first).
+    """
+    from nas.study_io import open_stored
+
+    say = say or _stderr
+    quiet_optuna()
+    set_threads(plan.threads)
+    study, storage, _ = open_stored(plan.study, plan.url, sampler=optuna.samplers.RandomSampler())
+    k = index % len(plan.targets) if plan.targets else 0
+    pending = list(plan.targets[k:] + plan.targets[:k])
+    outcomes: dict[int, str] = {}
+    waiting: set[int] = set()
+    while pending:
+        progressed = False
+        for target in list(pending):
+            got = try_claim(study, storage, target, WORKER, plan.heartbeat, plan.grace)
+            if isinstance(got, Busy):
+                if got.done is not None:
+                    pending.remove(target)
+                    outcomes.setdefault(target, ALREADY)
+                elif target not in waiting and got.by is not None:
+                    waiting.add(target)
+                    say(f"trial {target}: being finalised by {got.by.worker} (trial {got.by.number}); "
+                        "waiting for it (or for its worker to go silent)")
+                continue
+            progressed = True
+            try:
+                record = next(r for r in read_records(study) if r.number == target)
+                if data is None:
+                    data = load_dataset(plan.dataset, plan.data_dir)
+                outcomes[target] = _finalise(plan, got, record, data, say)
+            except BaseException as exc:  # the claim must not wait out the grace period (no-op if ended)
+                got.fail("interrupted" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}")
+                raise
+            pending.remove(target)
+        if pending and not progressed:
+            time.sleep(min(plan.heartbeat, 5.0))
+    return outcomes
+
+
+def _finalise(plan: Plan, claim: Claim, record: TrialRecord, data: ImageData, say: Callable[[str], None]) -> str:
+    """Train one claimed trial and record the result (or why there is none)."""
+    from nas.train.device import pick_device
+
+    target = record.number
+    out = weights_folder(plan.weights_dir, target)
+    epochs = plan.recipe.epochs
+
+    def on_epoch(epoch: int, loss: float) -> None:
+        if claim.lost:
+            raise _ClaimLost
+        if plan.epoch_lines:
+            say(f"trial {target}: epoch {epoch}/{epochs}, training loss {loss:.4f}")
+
+    what = record.baseline or record.notation
+    say(f"trial {target} (validation accuracy {record.accuracy:.2%}): training {epochs} epochs in {out} "
+        f"(finalisation trial {claim.number}); {what}")
+    with claim:
+        try:
+            config = adapt_config(from_dict(record.arch or {}), data)
+            result = train_full(config, data, plan.recipe, out, device=plan.device, progress=plan.bars,
+                                resume=True, val_size=0, on_epoch=on_epoch)
+        except _ClaimLost:
+            say(f"trial {target}: another worker took this finalisation over (this one was silent for "
+                "longer than the grace period); stopped")
+            return LOST
+        except TrainingDiverged as exc:
+            claim.fail(f"training diverged: {exc}")
+            say(f"trial {target}: training diverged ({exc}); try a lower --lr than {plan.recipe.lr:g}")
+            return FAILED
+        except NasError as exc:
+            claim.fail(str(exc))
+            raise
+        except Exception as exc:
+            claim.fail(f"{type(exc).__name__}: {exc}")
+            say(f"trial {target}: failed: {type(exc).__name__}: {exc}")
+            return FAILED
+        except BaseException:  # Ctrl-C, SIGTERM: the checkpoint stays, a re-run resumes from it
+            claim.fail("interrupted")
+            raise
+        device = str(pick_device(plan.device))
+        weights = str(result.model_path.resolve())
+        if not claim.finish(result.test_accuracy, recipe_record(plan.recipe, data, device), result.wall_s, weights):
+            say(f"trial {target}: another worker took this finalisation over before it was recorded")
+            return LOST
+    resumed = f", resumed after epoch {result.resumed_from_epoch}" if result.resumed_from_epoch else ""
+    say(f"trial {target}: test accuracy {result.test_accuracy:.2%} after {result.epochs} epochs "
+        f"({result.wall_s:.0f} s{resumed}); weights {weights}")
+    return FINALISED
+
+
+def _stderr(line: str) -> None:
+    print(f"nas finalize: {line}", file=sys.stderr, flush=True)
+
+
+def _job_process(plan: Plan, index: int, parent: int) -> None:
+    from nas.search.workers import stop_with_parent
+
+    stop_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _terminate)
+
+    def say(line: str) -> None:
+        print(f"nas finalize (job {index}): {line}", file=sys.stderr, flush=True)
+
+    try:
+        work(plan, index, say=say)
+    except KeyboardInterrupt:
+        pass
+    except NasError as exc:
+        print(f"nas finalize (job {index}): error: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run_jobs(plan: Plan, jobs: int) -> None:
+    """Run ``jobs`` worker processes over ``plan`` and wait for them.
+
+    Raises:
+        NasError: when a worker stopped on an error or died abnormally.
+    """
+    from nas.search.workers import check_exits
+
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_job_process, args=(plan, i, os.getpid())) for i in range(jobs)]
+    for p in procs:
+        p.start()
+    try:
+        while any(p.is_alive() for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        for p in procs:
+            if p.is_alive() and p.pid is not None:
+                os.kill(p.pid, signal.SIGINT)
+        for p in procs:
+            p.join(timeout=30)
+        raise
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+            p.join()
+    check_exits([p.exitcode for p in procs])
+
+
+__all__ = ["ALREADY", "FAILED", "FINALISED", "LOST", "Plan", "recipe_record", "run_jobs", "weights_folder", "work"]
