@@ -41,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "(never done unless asked)")
     p.add_argument("--epochs", type=int, metavar="N", help="proxy-training epochs per trial (default 3)")
     p.add_argument("--train-subset", type=int, metavar="N", help="training images per trial (default 6000; 0: all)")
-    p.add_argument("--fidelity", help="single (default): every trial trains --epochs over --train-subset; asha: "
+    p.add_argument("--fidelity", metavar="{single,asha}", help="single (default): every trial trains --epochs over --train-subset; asha: "
                    "asynchronous successive halving: trials train rung by rung, from --min-epochs over "
                    "--min-train-subset up to --epochs over --train-subset (each rung eta times the one below), "
                    "and go on only while in the top 1/eta at their rung by non-dominated rank of accuracy and "
@@ -49,9 +49,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--eta", type=int, metavar="N", help="asha: each rung trains N times the one below and 1 in N "
                    "trials goes on (default 3)")
     p.add_argument("--min-epochs", type=int, metavar="N", help="asha: rung 0's epochs; --epochs must be N times a "
-                   "power of eta (default: --epochs divided by eta as often as it divides)")
+                   "power of eta (by default --epochs divided by eta as often as it divides)")
     p.add_argument("--min-train-subset", type=int, metavar="N", help="asha: rung 0's training images, --train-subset "
-                   "divided by a power of eta (default: --train-subset, no images axis)")
+                   "divided by a power of eta (by default --train-subset: no images axis)")
     p.add_argument("--val-size", type=int, metavar="N", help="validation images carved from the training set "
                    "(default 2000)")
     p.add_argument("--batch-size", type=int, metavar="N", help="proxy-training batch size (default 128)")

@@ -91,7 +91,8 @@ class Objective:
         return self.evaluate(trial, config)
 
     def evaluate(self, trial: optuna.Trial, config: ArchConfig, baseline: str | None = None) -> list[float]:
-        """Measure ``config`` in ``trial``; prunes it (no training) when over budget or a duplicate."""
+        """Measure ``config`` in ``trial``; prunes it (no training) when over budget or a duplicate, and
+        (``asha``) after training when the promotion rule stops it below the top rung."""
         notation = config.notation()
         A.write_arch(trial, WORKER, to_dict(config), notation, baseline)
         model = build_model(config)

@@ -82,7 +82,9 @@ class RungResult:
 class TrialRecord:
     """One stored trial. Metrics are ``None`` where the trial did not record them.
 
-    ``accuracy`` is the validation accuracy of the search's proxy training (a fraction).
+    ``accuracy`` is the validation accuracy of the search's proxy training (a fraction), at the
+    top fidelity: a trial an ``asha`` search stopped at a lower rung has none, only ``rungs``
+    (its result per rung reached) and ``rung`` (the last of them).
     ``over_budget`` is also set on baselines that exceed the budget (kind ``BASELINE``).
     """
 

@@ -14,6 +14,7 @@ from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import TrialState
 
 from nas.blocks import build_model
+from nas.cost import count_flops
 from nas.cli.main import main
 from nas.data import load_dataset, split_train_val, subset
 from nas.errors import NasError
@@ -179,7 +180,11 @@ def test_a_failed_trial_is_retried_from_rung_0(asha_kwargs):
     trial = study.ask()
     config = space.sample(trial)
     known = {t.user_attrs.get("notation") for t in study.trials}
-    while config.notation() in known:
+
+    def fits(config):
+        return count_flops(build_model(config), config.input_shape).total <= settings.max_flops
+
+    while config.notation() in known or not fits(config):
         study.tell(trial, state=TrialState.FAIL)
         trial = study.ask()
         config = space.sample(trial)
