@@ -62,7 +62,7 @@ def check_rungs(study, eta=3, top=1):
 
 
 @pytest.mark.slow
-def test_an_asha_search_stops_most_trials_and_completes_the_best(asha_kwargs):
+def test_an_asha_search_stops_most_trials_and_only_top_rung_trials_are_ranked(asha_kwargs, capsys):
     settings = settings_from(**asha_kwargs)
     summary = run_search(settings)
     study = optuna.load_study(study_name="t", storage=settings.storage_url)
@@ -84,6 +84,27 @@ def test_an_asha_search_stops_most_trials_and_completes_the_best(asha_kwargs):
     first = min(complete + stopped, key=lambda r: r.number)
     assert first.kind == TrialKind.SEARCHED  # alone at its rung: always goes on
     assert len({r.notation for r in complete + stopped}) == 6  # no architecture trained twice
+
+    # Only top-rung trials are ranked: status, export and the front leave out
+    # a trial stopped at rung 0 with a better rung accuracy and lower cost than anything complete.
+    donor = next(t for t in study.trials if t.state == TrialState.COMPLETE)
+    study.add_trial(optuna.trial.create_trial(
+        state=TrialState.PRUNED, params=donor.params, distributions=donor.distributions,
+        user_attrs={**donor.user_attrs, "accuracy": 0.999, "flops": 1, "rung": 0,
+                    "rungs": [{"accuracy": 0.999, "epochs": 1, "promoted": False, "peers": [0]}]}))
+    fake = study.trials[-1].number
+    records = read_records(study)
+    assert next(r for r in records if r.number == fake).kind == TrialKind.STOPPED
+    front = pareto_front(records, ("accuracy", "flops"))
+    assert front and fake not in {r.number for r in front}
+    assert pick_trial(study, "best").number != fake and pick_trial(study, "knee").number != fake
+    capsys.readouterr()
+    assert main(["status", "t", "--storage", settings.storage_url]) == 0
+    out = capsys.readouterr().out
+    assert "7/6 screened" in out and "stopped at a lower rung" in out
+    assert f"trials that reached each rung (epochs x images, eta 3): 1x256: 7, 3x256: {len(complete)}" in out
+    best = [int(line.split()[1]) for line in out.splitlines() if line.startswith("  trial ")]
+    assert best and fake not in best
 
 
 def test_the_top_rung_trains_exactly_what_a_single_fidelity_run_trains(tiny_space):
@@ -124,32 +145,6 @@ def test_a_stopped_trial_is_pruned_with_its_rung(tiny_space):
     assert attrs["rung"] == 0 and "accuracy" not in attrs
     assert attrs["rungs"][0]["promoted"] is False and attrs["rungs"][0]["peers"] == [0, 1]
     assert attrs["fidelity"]["epochs"] == 1 and attrs["fidelity"]["rung"] == 0
-
-
-@pytest.mark.slow
-def test_status_export_and_the_front_rank_only_top_rung_trials(asha_kwargs, tmp_path, capsys):
-    settings = settings_from(**{**asha_kwargs, "trials": 4})
-    run_search(settings)
-    study = optuna.load_study(study_name="t", storage=settings.storage_url)
-    # A trial stopped at rung 0 with a better rung accuracy and lower cost than anything complete.
-    donor = next(t for t in study.trials if t.state == TrialState.COMPLETE)
-    study.add_trial(optuna.trial.create_trial(
-        state=TrialState.PRUNED, params=donor.params, distributions=donor.distributions,
-        user_attrs={**donor.user_attrs, "accuracy": 0.999, "flops": 1, "rung": 0,
-                    "rungs": [{"accuracy": 0.999, "epochs": 1, "promoted": False, "peers": [0]}]}))
-    fake = study.trials[-1].number
-    records = read_records(study)
-    assert next(r for r in records if r.number == fake).kind == TrialKind.STOPPED
-    front = pareto_front(records, ("accuracy", "flops"))
-    assert front and fake not in {r.number for r in front}
-    assert pick_trial(study, "best").number != fake and pick_trial(study, "knee").number != fake
-    capsys.readouterr()
-    assert main(["status", "t", "--storage", settings.storage_url]) == 0
-    out = capsys.readouterr().out
-    assert "5/4 screened" in out and "stopped at a lower rung" in out
-    assert "trials that reached each rung (epochs x images, eta 3): 1x256: 5, 3x256:" in out
-    best = [int(line.split()[1]) for line in out.splitlines() if line.startswith("  trial ")]
-    assert best and fake not in best
 
 
 @pytest.mark.slow
