@@ -27,8 +27,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="a search-space YAML file (see search_spaces/); optional when joining a stored study")
     p.add_argument("--max-flops", metavar="N", help="hard FLOPs budget, e.g. 5M, 1.5G, 300000 (required for a new study)")
     p.add_argument("--max-params", metavar="N", help="optional hard parameter budget, e.g. 500K")
-    p.add_argument("--trials", type=int, metavar="N", help="completed (trained, within budget) trials the study "
-                   "aims for, across all workers (default 24)")
+    p.add_argument("--trials", type=int, metavar="N", help="trained (within budget) trials the study aims for, "
+                   "across all workers (default 24); with --fidelity asha: architectures screened (trained at "
+                   "rung 0), of which about 1 in eta per rung goes on to the top rung")
     p.add_argument("--timeout", type=float, metavar="SEC", help="stop starting new trials after SEC seconds")
     p.add_argument("--study", metavar="NAME", help="study name (default <space>-<budget>-<dataset>)")
     p.add_argument("--storage", metavar="URL", help="Optuna storage URL (default sqlite:///studies/<study>.db); "
@@ -40,6 +41,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "(never done unless asked)")
     p.add_argument("--epochs", type=int, metavar="N", help="proxy-training epochs per trial (default 3)")
     p.add_argument("--train-subset", type=int, metavar="N", help="training images per trial (default 6000; 0: all)")
+    p.add_argument("--fidelity", metavar="{single,asha}", help="single (default): every trial trains --epochs over --train-subset; asha: "
+                   "asynchronous successive halving: trials train rung by rung, from --min-epochs over "
+                   "--min-train-subset up to --epochs over --train-subset (each rung eta times the one below), "
+                   "and go on only while in the top 1/eta at their rung by non-dominated rank of accuracy and "
+                   "cost; only trials that reach the top rung are ranked")
+    p.add_argument("--eta", type=int, metavar="N", help="asha: each rung trains N times the one below and 1 in N "
+                   "trials goes on (default 3)")
+    p.add_argument("--min-epochs", type=int, metavar="N", help="asha: rung 0's epochs; --epochs must be N times a "
+                   "power of eta (by default --epochs divided by eta as often as it divides)")
+    p.add_argument("--min-train-subset", type=int, metavar="N", help="asha: rung 0's training images, --train-subset "
+                   "divided by a power of eta (by default --train-subset: no images axis)")
     p.add_argument("--val-size", type=int, metavar="N", help="validation images carved from the training set "
                    "(default 2000)")
     p.add_argument("--batch-size", type=int, metavar="N", help="proxy-training batch size (default 128)")
@@ -79,10 +91,14 @@ def run(args: argparse.Namespace) -> int:
         with_presets=args.with_presets,
         preset_max_flops=parse_count(args.preset_max_flops, "--preset-max-flops") if args.preset_max_flops else None,
         heartbeat=args.heartbeat, grace=args.grace, progress=bars, trial_lines=not bars,
+        fidelity=args.fidelity, eta=args.eta, min_epochs=args.min_epochs, min_train_subset=args.min_train_subset,
     ))
     settings = settings_from(**given)
     summary = run_search(settings)
-    print(f"study {summary.study} ({summary.storage}): {summary.complete} complete, "
+    trained = (f"{summary.complete} complete" if summary.rungs is None else
+               f"{summary.complete + summary.stopped} screened, {summary.complete} trained to the top rung, "
+               f"{summary.stopped} stopped at a lower rung (rungs {summary.rungs})")
+    print(f"study {summary.study} ({summary.storage}): {trained}, "
           f"{summary.infeasible} over budget, {summary.failed} failed; "
           f"{summary.feasible_fraction:.0%} of {summary.sampled} sampled architectures were feasible; "
           f"{summary.wall_s / 60:.1f} min")

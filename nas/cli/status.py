@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from nas.search.pareto import pareto_front
     from nas.search.record import TrialKind as K
     from nas.search.record import count_kinds, read_records, study_objectives
+    from nas.search.rungs import RungPlan
     from nas.search.study import fail_stale
     from nas.search.summary import count_finalized
     from nas.study_io import load_study, study_storage_url
@@ -38,15 +39,24 @@ def run(args: argparse.Namespace) -> int:
     target = study.user_attrs.get("target_trials")
     print(f"study {study.study_name}: {settings.get('space', '?')} on {settings.get('dataset', '?')}, "
           f"budget {format_count(settings['max_flops']) if 'max_flops' in settings else '?'} FLOPs")
-    print(f"trials: {counts[K.SEARCHED]}{f'/{target}' if target else ''} complete, {counts[K.RUNNING]} running, "
+    plan = RungPlan.from_stored(settings.get("fidelity"))
+    of = f"/{target}" if target else ""
+    trained = (f"{counts[K.SEARCHED]}{of} complete" if plan is None else
+               f"{counts[K.SEARCHED] + counts[K.STOPPED]}{of} screened, {counts[K.SEARCHED]} trained to the top "
+               f"rung, {counts[K.STOPPED]} stopped at a lower rung")
+    print(f"trials: {trained}, {counts[K.RUNNING]} running, "
           f"{counts[K.FAILED]} failed, {counts[K.OVER_BUDGET]} over budget, "
-          f"{counts[K.DUPLICATE] + counts[K.SURPLUS] + counts[K.STOPPED]} pruned (duplicates/surplus)")
+          f"{counts[K.DUPLICATE] + counts[K.SURPLUS]} pruned (duplicates/surplus)")
     grace = (study.user_attrs.get("run") or {}).get("grace")
     final = count_finalized(records, grace)
     if final["finalized"] or final["running"] or final["failed"]:
         silent = f" ({final['silent']} silent)" if final["silent"] else ""
         print(f"finalised (nas finalize): {final['finalized']} trials, {final['running']} being trained{silent}, "
               f"{final['failed']} finalisation jobs failed or withdrawn")
+    if plan is not None:
+        reached = [sum(1 for r in searched if r.kind != K.FAILED and len(r.rungs) > k) for k in range(len(plan.rungs))]
+        print(f"trials that reached each rung (epochs x images, eta {plan.eta}): " + ", ".join(
+            f"{r.epochs}x{'all' if r.images is None else r.images}: {n}" for r, n in zip(plan.rungs, reached)))
     best = pareto_front(records, study_objectives(study))
     if best:
         print("best so far:")

@@ -32,6 +32,9 @@ FIDELITY = "fidelity"
 FAIL_REASON = "fail_reason"
 #: Multi-fidelity: the rung a trial was stopped at (a PRUNED trial with this attr).
 RUNG = "rung"
+#: Multi-fidelity: the trial's result at each rung it reached, a list indexed by rung of
+#: ``{"accuracy", "epochs", "images", "batches", "peers", "promoted"}`` (see :func:`write_rungs`).
+RUNGS = "rungs"
 #: Finalisation: the test accuracy of the architecture trained with the full recipe.
 TEST_ACCURACY = "test_accuracy"
 #: Finalisation trials (a trial of their own per job, never ranked): the trial they finalise,
@@ -94,6 +97,25 @@ def write_measured(trial: _Writable, latency_ms: float, peak_activation_bytes: i
 
 def write_trained(trial: _Writable, accuracy: float, train_time_s: float, fidelity: dict[str, Any]) -> None:
     trial.set_user_attr(ACCURACY, float(accuracy))
+    trial.set_user_attr(TRAIN_TIME_S, float(train_time_s))
+    trial.set_user_attr(FIDELITY, dict(fidelity))
+
+
+def write_rungs(trial: _Writable, rungs: Sequence[dict[str, Any]]) -> None:
+    """The trial's results at the rungs it reached so far (the whole list, rewritten each rung).
+
+    Each entry: ``accuracy`` (validation accuracy at that rung), ``epochs`` and ``images`` (the
+    rung's fidelity), ``batches`` (batches of the schedule trained by then), and once decided
+    ``promoted`` (bool) with ``peers``: the trial numbers of the promotion table it was decided
+    with (itself included), so the decision can be replayed from the stored records.
+    """
+    trial.set_user_attr(RUNGS, [dict(r) for r in rungs])
+
+
+def write_stopped(trial: _Writable, rung: int, train_time_s: float, fidelity: dict[str, Any]) -> None:
+    """The promotion rule stopped the trial at ``rung`` (it is then PRUNED): the rung, the training
+    time it took and that rung's fidelity. No ``accuracy``: only top-rung trials have one."""
+    trial.set_user_attr(RUNG, int(rung))
     trial.set_user_attr(TRAIN_TIME_S, float(train_time_s))
     trial.set_user_attr(FIDELITY, dict(fidelity))
 

@@ -4,7 +4,9 @@ What a trial stores (user attrs), so any Optuna client can read it and ``nas exp
 rebuild the model without the space file: ``arch`` (the config as a dict), ``notation``,
 ``flops``, ``params``, ``latency_ms``, ``peak_activation_bytes``, ``constraint`` (budget
 violations, <= 0 when met), ``accuracy``, ``train_time_s``, ``fidelity``, and for trials that
-did not complete, ``infeasible`` / ``duplicate_of`` / ``fail_reason``. The key names and the
+did not complete, ``infeasible`` / ``duplicate_of`` / ``fail_reason``. In an ``asha`` search
+(:mod:`nas.search.asha`) a trial also stores ``rungs`` (its result per rung) and, when stopped
+below the top rung, ``rung``. The key names and the
 write helpers are in :mod:`nas.search.attrs`; readers use :mod:`nas.search.record`.
 """
 
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import optuna
+import torch
 from optuna.trial import TrialState
 
 from nas.arch.config import ArchConfig
@@ -26,9 +29,11 @@ from nas.data import Split
 from nas.errors import TrainingDiverged
 from nas.search import attrs as A
 from nas.search.budget import Budget
+from nas.search.asha import climb
 from nas.search.objectives import OBJECTIVES, parse_objectives
+from nas.search.rungs import RungPlan
 from nas.space import SearchSpace
-from nas.train import TrainSettings, train_proxy
+from nas.train import TrainResult, TrainSettings, train_proxy
 
 #: Who runs a trial (host:pid), so ``nas status`` can list the workers seen recently.
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
@@ -59,8 +64,10 @@ class Objective:
         budget: the hard cost limits.
         train: proxy-training settings.
         objectives: names from :data:`OBJECTIVES`, accuracy first.
-        target: the number of completed (non-baseline) trials the study aims for.
+        target: the number of trained (non-baseline) trials the study aims for: completed ones,
+            and in an ``asha`` search also those stopped at a lower rung (screened).
         progress: show a per-trial progress bar.
+        plan: the rungs of an ``asha`` search; ``None``: every trial trains at ``train``.
     """
 
     def __init__(
@@ -73,16 +80,19 @@ class Objective:
         target: int,
         progress: bool = True,
         device: str | None = None,
+        plan: RungPlan | None = None,
     ) -> None:
         self.space, self.split, self.budget, self.train = space, split, budget, train
         self.objectives, self.target, self.progress, self.device = tuple(objectives), target, progress, device
+        self.plan = plan
 
     def __call__(self, trial: optuna.Trial) -> list[float]:
         config = self.space.sample(trial)
         return self.evaluate(trial, config)
 
     def evaluate(self, trial: optuna.Trial, config: ArchConfig, baseline: str | None = None) -> list[float]:
-        """Measure ``config`` in ``trial``; prunes it (no training) when over budget or a duplicate."""
+        """Measure ``config`` in ``trial``; prunes it (no training) when over budget or a duplicate, and
+        (``asha``) after training when the promotion rule stops it below the top rung."""
         notation = config.notation()
         A.write_arch(trial, WORKER, to_dict(config), notation, baseline)
         model = build_model(config)
@@ -99,17 +109,25 @@ class Objective:
         peak = peak_activation_bytes(model, config.input_shape, batch_size=self.train.batch_size)
         A.write_measured(trial, latency, peak)
         try:
-            result = train_proxy(model, self.split, self.train, device=self.device, progress=self.progress)
+            if self.plan is None or baseline:
+                result = train_proxy(model, self.split, self.train, device=self.device, progress=self.progress)
+            else:
+                result = self._climb(trial, model, {"flops": flops, "params": params, "latency": latency})
+        except optuna.TrialPruned:
+            raise
         except TrainingDiverged as exc:
             A.write_failure(trial, str(exc))
             raise
         except Exception as exc:
             A.write_failure(trial, f"{type(exc).__name__}: {exc}")
             raise
-        A.write_trained(trial, result.val_accuracy, result.train_time_s, {
+        fidelity = {
             "epochs": result.epochs, "train_samples": result.train_samples, "val_samples": len(self.split.val_y),
             "batch_size": self.train.batch_size, "seed": self.train.seed,
-        })
+        }
+        if self.plan is not None and not baseline:
+            fidelity["rung"] = self.plan.top.index
+        A.write_trained(trial, result.val_accuracy, result.train_time_s, fidelity)
         evaluation = Evaluation(flops, params, latency, peak, result.val_accuracy, result.train_time_s)
         if baseline and not self.budget.feasible(flops, params):
             # A reference point over the budget: kept for the report, never a COMPLETE trial.
@@ -117,24 +135,36 @@ class Objective:
             raise optuna.TrialPruned(f"baseline over budget: {self.budget.describe(flops, params)}")
         return evaluation.values(self.objectives)
 
+    def _climb(self, trial: optuna.Trial, model: torch.nn.Module, costs: dict[str, float]) -> TrainResult:
+        """Train up the rungs of an ``asha`` search (raises ``TrialPruned`` when stopped below the top)."""
+        assert self.plan is not None
+        return climb(trial, model, self.split, self.train, self.plan, costs, self.objectives, self.device)
+
     def _claim(self, trial: optuna.Trial, notation: str) -> None:
         """Refuse an architecture another trial already evaluates, or a slot beyond the target.
 
         A trial claims a training slot by being RUNNING and marked ``training``; slots are
-        ordered by trial number, so concurrent workers agree on who is beyond the target.
+        ordered by trial number, so concurrent workers agree on who is beyond the target. A
+        trial stopped at a lower rung (``asha``) holds its slot, and its architecture is taken.
         """
         study = trial.study
-        trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.RUNNING))
+        trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.RUNNING,
+                                                          TrialState.PRUNED))
         claimed = 0
         for other in trials:
             if other.number == trial.number or other.user_attrs.get(A.BASELINE):
                 continue
+            stopped = other.state == TrialState.PRUNED and other.user_attrs.get(A.RUNG) is not None
+            if other.state == TrialState.PRUNED and not stopped:
+                continue
             if other.user_attrs.get(A.NOTATION) == notation and (
-                other.state == TrialState.COMPLETE or other.user_attrs.get(A.TRAINING)
+                other.state == TrialState.COMPLETE or stopped or other.user_attrs.get(A.TRAINING)
             ):
                 A.write_duplicate(trial, other.number)
                 raise optuna.TrialPruned(f"same architecture as trial {other.number}")
-            if other.state == TrialState.COMPLETE or (other.user_attrs.get(A.TRAINING) and other.number < trial.number):
+            if other.state == TrialState.COMPLETE or stopped or (
+                other.user_attrs.get(A.TRAINING) and other.number < trial.number
+            ):
                 claimed += 1
         if claimed >= self.target:
             A.write_surplus(trial)

@@ -69,10 +69,42 @@ class FinalResult:
 
 
 @dataclass(frozen=True)
+class RungResult:
+    """A trial's result at one rung of a multi-fidelity search.
+
+    Attributes:
+        accuracy: validation accuracy at the rung.
+        epochs: the rung's epochs.
+        images: the rung's training images (``None``: all).
+        batches: batches of the schedule trained by then.
+        promoted: whether the promotion rule let it go on (``None``: not decided, e.g. the top rung).
+        peers: the trial numbers of the promotion table it was decided with (itself included).
+    """
+
+    accuracy: float
+    epochs: int
+    images: int | None = None
+    batches: int | None = None
+    promoted: bool | None = None
+    peers: tuple[int, ...] = ()
+
+    @classmethod
+    def from_attr(cls, value: dict[str, Any]) -> RungResult:
+        promoted = value.get("promoted")
+        return cls(
+            accuracy=float(value["accuracy"]), epochs=int(value.get("epochs", 0)), images=_int(value.get("images")),
+            batches=_int(value.get("batches")), promoted=None if promoted is None else bool(promoted),
+            peers=tuple(int(n) for n in value.get("peers", ()) or ()),
+        )
+
+
+@dataclass(frozen=True)
 class TrialRecord:
     """One stored trial. Metrics are ``None`` where the trial did not record them.
 
-    ``accuracy`` is the validation accuracy of the search's proxy training (a fraction).
+    ``accuracy`` is the validation accuracy of the search's proxy training (a fraction), at the
+    top fidelity: a trial an ``asha`` search stopped at a lower rung has none, only ``rungs``
+    (its result per rung reached) and ``rung`` (the last of them).
     ``over_budget`` is also set on baselines that exceed the budget (kind ``BASELINE``).
     ``final`` is the full-recipe result: on a ``FINAL`` record its own, on the trial it
     finalised the one :func:`read_records` attaches. ``finalizes`` and ``heartbeat`` (seconds
@@ -97,6 +129,7 @@ class TrialRecord:
     fail_reason: str | None = None
     duplicate_of: int | None = None
     rung: int | None = None
+    rungs: tuple[RungResult, ...] = ()
     training: bool = False
     worker: str | None = None
     started: dt.datetime | None = None
@@ -146,6 +179,7 @@ class TrialRecord:
             fail_reason=None if reason is None else str(reason),
             duplicate_of=_int(u.get(A.DUPLICATE_OF)),
             rung=_int(u.get(A.RUNG)),
+            rungs=tuple(RungResult.from_attr(v) for v in u.get(A.RUNGS) or () if isinstance(v, dict)),
             training=bool(u.get(A.TRAINING)),
             worker=u.get(A.WORKER),
             started=trial.datetime_start,
@@ -228,6 +262,6 @@ def _float(value: Any) -> float | None:
 
 
 __all__ = [
-    "FinalResult", "TrialKind", "TrialRecord", "attach_finals", "classify", "count_kinds", "read_records",
-    "study_objectives",
+    "FinalResult", "RungResult", "TrialKind", "TrialRecord", "attach_finals", "classify", "count_kinds",
+    "read_records", "study_objectives",
 ]

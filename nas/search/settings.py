@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from nas.errors import NasError, SpaceError
+from nas.search.rungs import FIDELITIES, RungPlan, plan_rungs
 from nas.search.sampler import SAMPLERS
 from nas.search.storage import default_storage
 from nas.train import TrainSettings
@@ -48,6 +49,14 @@ class SearchSettings:
     preset_max_flops: int | None = None
     heartbeat: int = 30
     grace: int = 120
+    #: ``single``: every trial trains at ``epochs`` x ``train_subset``; ``asha``: rungs (see :mod:`nas.search.rungs`).
+    fidelity: str = "single"
+    #: ``asha``: each rung trains ``eta`` times the one below, and 1 in ``eta`` trials goes on.
+    eta: int = 3
+    #: ``asha``: rung 0's epochs (default: ``epochs`` divided by ``eta`` as often as it divides).
+    min_epochs: int | None = None
+    #: ``asha``: rung 0's training images (default: ``train_subset``).
+    min_train_subset: int | None = None
     progress: bool = True
     #: One line per finished trial on stderr (when progress bars are off because it is no terminal).
     trial_lines: bool = False
@@ -68,15 +77,31 @@ class SearchSettings:
         """How every architecture of the study (and the linear baseline) is proxy-trained."""
         return TrainSettings(epochs=self.epochs, batch_size=self.batch_size, seed=self.seed)
 
+    def rung_plan(self) -> RungPlan | None:
+        """The rungs of an ``asha`` search (``None`` for ``single``).
+
+        Raises:
+            NasError: when the rung options do not fit (see :func:`nas.search.rungs.plan_rungs`).
+        """
+        if self.fidelity != "asha":
+            return None
+        return plan_rungs(self.eta, self.epochs, self.train_subset, self.min_epochs, self.min_train_subset,
+                          self.batch_size)
+
     def identity(self, space_name: str) -> dict[str, Any]:
         """The settings a resumed study must share with the one stored (the space's content is
-        checked apart, by its hash)."""
-        return {
+        checked apart, by its hash). An ``asha`` study also stores its rung plan (``fidelity``);
+        a single-fidelity one stores none, as studies made before rungs existed."""
+        identity = {
             "space": space_name, "max_flops": self.max_flops, "max_params": self.max_params,
             "dataset": self.dataset, "objectives": list(self.objectives), "epochs": self.epochs,
             "train_subset": self.train_subset or None, "val_size": self.val_size, "batch_size": self.batch_size,
             "seed": self.seed,
         }
+        plan = self.rung_plan()
+        if plan is not None:
+            identity["fidelity"] = plan.stored()
+        return identity
 
     def run_attrs(self) -> dict[str, Any]:
         """The settings of :data:`RUN_KEYS`, as stored in the study."""
@@ -140,6 +165,14 @@ def check(settings: SearchSettings) -> None:
         )
     if settings.sampler not in SAMPLERS:
         raise NasError(f"--sampler: unknown sampler {settings.sampler!r} (choose from {', '.join(SAMPLERS)})")
+    if settings.eta < 2:
+        raise NasError(f"--eta must be >= 2, got {settings.eta}")
+    if settings.fidelity not in FIDELITIES:
+        raise NasError(f"--fidelity: unknown fidelity {settings.fidelity!r} (choose from {', '.join(FIDELITIES)})")
+    if settings.fidelity == "asha":
+        settings.rung_plan()
+    elif settings.min_epochs is not None or settings.min_train_subset is not None:
+        raise NasError("--min-epochs and --min-train-subset define rungs: they need --fidelity asha")
 
 
 __all__ = ["DEFAULTS", "RUN_KEYS", "SearchSettings", "check", "default_jobs", "settings_from"]

@@ -23,6 +23,7 @@ from optuna.trial import TrialState
 from nas.errors import NasError
 from nas.search import attrs as A
 from nas.search.objectives import OBJECTIVES
+from nas.search.rungs import RungPlan
 from nas.search.sampler import make_sampler
 from nas.search.settings import DEFAULTS, RUN_KEYS, SearchSettings, check
 from nas.search.storage import open_storage
@@ -124,6 +125,14 @@ def joined_settings(given: dict[str, Any]) -> dict[str, Any]:
             filled[key] = settings[key]
     if filled.get("train_subset") is None and "train_subset" in settings:
         filled["train_subset"] = settings["train_subset"] or 0  # stored None: all images
+    plan = RungPlan.from_stored(settings.get("fidelity"))
+    if filled.get("fidelity") is None:
+        filled["fidelity"] = "single" if plan is None else "asha"
+    if plan is not None and filled["fidelity"] == "asha":
+        first = plan.rungs[0]
+        for key, value in (("eta", plan.eta), ("min_epochs", first.epochs), ("min_train_subset", first.images)):
+            if filled.get(key) is None:
+                filled[key] = value
     for key, value in (stored.get(A.STUDY_RUN) or {}).items():
         if key in RUN_KEYS and filled.get(key) is None:
             filled[key] = value

@@ -28,6 +28,10 @@ class SearchSummary:
     wall_s: float
     best: list[dict[str, Any]] = field(default_factory=list)
     linear_accuracy: float | None = None
+    #: ``asha``: trials stopped at a lower rung (``complete`` + ``stopped`` were screened).
+    stopped: int = 0
+    #: ``asha``: the rungs, e.g. ``1x2000, 1x6000, 3x6000 (eta 3)``; ``None`` for single fidelity.
+    rungs: str | None = None
 
     @property
     def feasible_fraction(self) -> float:
@@ -35,13 +39,19 @@ class SearchSummary:
 
 
 def count_states(study: optuna.Study) -> dict[str, int]:
-    """Search-trial counts by kind (baselines left out), plus ``sampled`` (architectures costed)."""
+    """Search-trial counts by kind (baselines left out), plus ``sampled`` (architectures costed).
+
+    ``complete`` counts the trials trained at the top fidelity (the ranked ones), ``stopped``
+    those an ``asha`` search stopped at a lower rung, and ``screened`` both: the architectures
+    trained at all, which ``--trials`` counts.
+    """
     records = [r for r in read_records(study) if not r.baseline]
     kinds = count_kinds(records)
     return {
         "complete": kinds[TrialKind.SEARCHED], "running": kinds[TrialKind.RUNNING],
+        "stopped": kinds[TrialKind.STOPPED], "screened": kinds[TrialKind.SEARCHED] + kinds[TrialKind.STOPPED],
         "failed": kinds[TrialKind.FAILED], "infeasible": kinds[TrialKind.OVER_BUDGET],
-        "pruned": kinds[TrialKind.DUPLICATE] + kinds[TrialKind.SURPLUS] + kinds[TrialKind.STOPPED],
+        "pruned": kinds[TrialKind.DUPLICATE] + kinds[TrialKind.SURPLUS],
         "sampled": sum(1 for r in records if r.flops is not None),
     }
 
@@ -69,18 +79,24 @@ def summarize(settings: SearchSettings, study: optuna.Study, wall_s: float, line
         "trial": r.number, "accuracy": r.accuracy, "flops": r.flops, "params": r.params,
         "latency_ms": r.latency_ms, "notation": r.notation,
     } for r in pareto_front(read_records(study), study_objectives(study))]
+    plan = settings.rung_plan()
     return SearchSummary(
         study=settings.study_name, storage=settings.storage_url, complete=counts["complete"],
         infeasible=counts["infeasible"], failed=counts["failed"], sampled=counts["sampled"], wall_s=wall_s,
-        best=best, linear_accuracy=linear,
+        best=best, linear_accuracy=linear, stopped=counts["stopped"],
+        rungs=None if plan is None else plan.describe(),
     )
 
 
 def trial_line(record: TrialRecord) -> str:
     """One line for a finished trial: number, kind, accuracy, FLOPs, time (and why it failed)."""
     parts = [f"trial {record.number}", record.kind.value.replace("_", " ")]
+    if record.kind == TrialKind.STOPPED and record.rung is not None:
+        parts[-1] = f"stopped at rung {record.rung}"
     if record.accuracy is not None:
         parts.append(f"acc {record.accuracy:.2%}")
+    elif record.rungs:
+        parts.append(f"acc {record.rungs[-1].accuracy:.2%} at rung {len(record.rungs) - 1}")
     if record.flops is not None:
         parts.append(f"{format_count(record.flops)} FLOPs")
     if record.started and record.finished:
@@ -103,7 +119,8 @@ class TrialReporter:
 
 
 class StudyBar:
-    """A progress bar of completed trials (disabled when progress is off)."""
+    """A progress bar of trained trials (completed, or screened in an ``asha`` search; disabled when
+    progress is off)."""
 
     def __init__(self, settings: SearchSettings, study: optuna.Study) -> None:
         from tqdm.auto import tqdm
@@ -119,8 +136,9 @@ class StudyBar:
         if self.bar.disable:
             return
         counts = count_states(study)
-        self.bar.n = min(counts["complete"], self.bar.total)
-        self.bar.set_postfix(infeasible=counts["infeasible"], failed=counts["failed"], refresh=False)
+        self.bar.n = min(counts["screened"], self.bar.total)
+        extra = {"top": counts["complete"]} if counts["stopped"] else {}
+        self.bar.set_postfix(**extra, infeasible=counts["infeasible"], failed=counts["failed"], refresh=False)
         self.bar.refresh()
 
     def __enter__(self) -> StudyBar:

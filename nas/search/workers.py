@@ -39,7 +39,8 @@ def worker(
     on_trial: Callable[[optuna.Study], None] | None = None,
     prepared: Prepared | None = None,
 ) -> None:
-    """Take trials until the study holds ``settings.trials`` searched trials (across workers)."""
+    """Take trials until the study holds ``settings.trials`` trained trials (across workers): completed
+    ones, and in an ``asha`` search also those stopped at a lower rung."""
     quiet_optuna()
     set_threads(settings.threads)
     prepared = prepared or prepare(settings, None if settings.space else space.text, space.name)
@@ -47,6 +48,7 @@ def worker(
     objective = Objective(
         prepared.space, prepared.split, Budget(settings.max_flops, settings.max_params), settings.train_settings(),
         settings.objectives, target=settings.trials, progress=settings.progress and settings.jobs == 1,
+        plan=settings.rung_plan(),
     )
     reporter = TrialReporter(settings.trial_lines)
     fruitless, limit = 0, max(200, 10 * settings.trials)
@@ -55,18 +57,19 @@ def worker(
             return
         optuna.storages.fail_stale_trials(study)
         counts = count_states(study)
-        if counts["complete"] >= settings.trials:
+        # Trained architectures: completed, and in an asha search also stopped at a lower rung.
+        if counts["screened"] >= settings.trials:
             return
-        if counts["complete"] + _training(study) >= settings.trials:
+        if counts["screened"] + _training(study) >= settings.trials:
             # Every remaining slot is being trained elsewhere: wait, in case a worker dies.
             time.sleep(min(5.0, settings.heartbeat))
             continue
-        before = counts["complete"]
+        before = counts["screened"]
         study.optimize(
             objective, n_trials=1, catch=(Exception,), gc_after_trial=True, callbacks=[reporter],
             timeout=None if deadline is None else max(1.0, deadline - time.time()),
         )
-        fruitless = 0 if count_states(study)["complete"] > before else fruitless + 1
+        fruitless = 0 if count_states(study)["screened"] > before else fruitless + 1
         if on_trial is not None:
             on_trial(study)
         if fruitless >= limit:

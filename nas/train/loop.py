@@ -13,7 +13,9 @@ a multi-fidelity search gives every trial the largest horizon, trains a low rung
 ``run_epochs(1)``, keeps ``state_dict()`` (model, optimizer, scheduler, EMA, random state,
 history), and a promoted trial builds a fresh ``Trainer`` on a fresh model, calls
 ``load_state_dict(state)`` and ``run_epochs(k)`` to continue from its weights. Full training
-does the same with a checkpoint file after every epoch.
+does the same with a checkpoint file after every epoch. :meth:`Trainer.run_steps` does the
+same at the granularity of batches (a rung measured in images seen may end inside an epoch):
+any sequence of ``run_steps`` calls trains exactly what ``run_epochs`` would.
 
 Example::
 
@@ -130,6 +132,11 @@ class Trainer:
         self.ema = WeightEMA(self.model, settings.ema_decay) if settings.ema_decay > 0 else None
         self.epoch = 0
         self.history: list[EpochStats] = []
+        # Inside an epoch (after run_steps): its order, the batches done, their summed loss and time.
+        self._order: Tensor | None = None
+        self._pos = 0
+        self._epoch_loss = 0.0
+        self._epoch_time = 0.0
         # A finiteness check reads the loss back; on a GPU that stalls the queue, so do it rarely.
         self._check_every = 1 if dev.type == "cpu" else 25
 
@@ -184,6 +191,8 @@ class Trainer:
         """
         from tqdm.auto import tqdm
 
+        if self._pos:
+            raise NasError("the run stopped inside an epoch; continue it with run_steps")
         left = self.settings.epochs - self.epoch
         n = left if n is None else n
         if not 0 <= n <= left:
@@ -225,10 +234,77 @@ class Trainer:
             bar.close()
         return done
 
+    @property
+    def steps_done(self) -> int:
+        """Batches trained so far (over all epochs, the current partial one included)."""
+        return self.epoch * self.steps_per_epoch + self._pos
+
+    @property
+    def total_steps(self) -> int:
+        """Batches in the whole schedule (``settings.epochs`` epochs)."""
+        return self.settings.epochs * self.steps_per_epoch
+
+    def run_steps(self, n: int) -> float:
+        """Train the next ``n`` batches of the schedule, continuing inside an epoch if need be.
+
+        Each epoch's shuffled order is drawn from the same generator at its first batch, as
+        :meth:`run_epochs` draws it, so any split of a run into ``run_steps`` calls trains exactly
+        what an uninterrupted ``run_epochs`` trains. An epoch finished here is counted in
+        :attr:`epoch` and :attr:`history` (not validated; call :meth:`evaluate`).
+
+        Args:
+            n: batches to train (0 is allowed and trains nothing).
+
+        Returns:
+            The mean training loss over these batches (NaN when ``n`` is 0).
+
+        Raises:
+            TrainingDiverged: when the loss becomes non-finite.
+            NasError: when ``n`` would run past the schedule's end.
+        """
+        left = self.total_steps - self.steps_done
+        if not 0 <= n <= left:
+            raise NasError(f"cannot train {n} more batches: the schedule has {left} of {self.total_steps} left")
+        bs = self.batch_size
+        total = torch.zeros((), device=self.device)
+        part = torch.zeros((), device=self.device)  # this call's share of the current epoch's loss
+        start = time.perf_counter()
+        for _ in range(n):
+            if self._order is None:
+                self._order = torch.randperm(len(self.labels), generator=self.generator, device=self.device)
+                self._pos, self._epoch_loss, self._epoch_time = 0, 0.0, 0.0
+            idx = self._order[self._pos * bs : (self._pos + 1) * bs]
+            check = (self._pos + 1) % self._check_every == 0
+            loss = self._step(idx, check, f"epoch {self.epoch + 1} step {self._pos + 1}")
+            total += loss
+            part += loss
+            self._pos += 1
+            if self._pos == self.steps_per_epoch:
+                self._epoch_loss += part.item()
+                self._epoch_time += time.perf_counter() - start
+                if not math.isfinite(self._epoch_loss):
+                    raise TrainingDiverged(f"loss became {self._epoch_loss:.4g} during epoch {self.epoch + 1}")
+                self.epoch += 1
+                self.history.append(EpochStats(self.epoch, self._epoch_loss / self._pos, self._epoch_time))
+                self._order, self._pos = None, 0
+                part.zero_()
+                start = time.perf_counter()
+        if self._order is not None:
+            self._epoch_loss += part.item()
+            self._epoch_time += time.perf_counter() - start
+        mean = total.item() / n if n else float("nan")
+        if n and not math.isfinite(mean):
+            raise TrainingDiverged(f"loss became {mean:.4g} in epoch {self.epoch + 1}")
+        return mean
+
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to continue this run exactly: model, optimizer, scheduler, EMA,
-        random state, the epochs done and their stats (tensors, numbers and strings only)."""
+        random state, the epochs done and their stats, and the place inside an epoch (tensors,
+        numbers and strings only)."""
         return {
+            "inside_epoch": None if self._order is None else {
+                "order": self._order.cpu(), "pos": self._pos, "loss": self._epoch_loss, "time": self._epoch_time,
+            },
             "epoch": self.epoch,
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
@@ -256,3 +332,8 @@ class Trainer:
         set_rng_state(self.generator, state["rng"])
         self.epoch = int(state["epoch"])
         self.history = [EpochStats(**s) for s in state["history"]]
+        inside = state.get("inside_epoch")
+        self._order = None if inside is None else inside["order"].to(self.device)
+        self._pos = 0 if inside is None else int(inside["pos"])
+        self._epoch_loss = 0.0 if inside is None else float(inside["loss"])
+        self._epoch_time = 0.0 if inside is None else float(inside["time"])

@@ -96,3 +96,39 @@ def test_running_past_the_schedule_or_loading_a_longer_run_is_refused(split: Spl
         _trainer(split, epochs=1).load_state_dict(longer.state_dict())
     with pytest.raises(NasError, match="EMA"):
         _trainer(split, epochs=3, ema_decay=0.9).load_state_dict(longer.state_dict())
+
+
+def test_batches_in_any_pieces_train_what_whole_epochs_train(split: Split) -> None:
+    whole = _trainer(split)
+    whole.run_epochs()
+    pieces = _trainer(split)
+    steps = pieces.steps_per_epoch  # 8
+    losses = [pieces.run_steps(n) for n in (3, 0, 7, steps * 3 - 10)]  # the second piece crosses an epoch
+    assert math.isnan(losses[1]) and all(math.isfinite(x) for x in losses[:1] + losses[2:])
+    assert pieces.epoch == 3 and pieces.steps_done == pieces.total_steps == 3 * steps
+    assert [s.epoch for s in pieces.history] == [1, 2, 3]
+    assert [s.train_loss for s in pieces.history] == pytest.approx([s.train_loss for s in whole.history])
+    for a, b in zip(whole.model.state_dict().values(), pieces.model.state_dict().values()):
+        assert torch.equal(a, b)
+    assert pieces.evaluate(split.val_x, split.val_y) == whole.evaluate(split.val_x, split.val_y)
+    with pytest.raises(NasError, match="0 of 24 left"):
+        pieces.run_steps(1)
+
+
+def test_a_run_stopped_inside_an_epoch_continues_from_its_state(split: Split) -> None:
+    whole = _trainer(split)
+    whole.run_epochs(2)
+    first = _trainer(split)
+    first.run_steps(5)
+    with pytest.raises(NasError, match="inside an epoch"):
+        first.run_epochs(1)
+    buffer = io.BytesIO()
+    torch.save(first.state_dict(), buffer)
+    buffer.seek(0)
+    later = _trainer(split)
+    later.load_state_dict(torch.load(buffer, weights_only=True))
+    assert later.steps_done == 5
+    later.run_steps(2 * later.steps_per_epoch - 5)
+    later.run_epochs(0)  # at an epoch's end again, whole epochs are allowed
+    for a, b in zip(whole.model.state_dict().values(), later.model.state_dict().values()):
+        assert torch.equal(a, b)
