@@ -39,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
           f"budget {format_count(settings['max_flops']) if 'max_flops' in settings else '?'} FLOPs")
     print(f"trials: {counts[K.SEARCHED]}{f'/{target}' if target else ''} complete, {counts[K.RUNNING]} running, "
           f"{counts[K.FAILED]} failed, {counts[K.OVER_BUDGET]} over budget, "
-          f"{counts[K.DUPLICATE] + counts[K.SURPLUS] + counts[K.STOPPED]} pruned (duplicates/surplus)")
+          f"{counts[K.DUPLICATE] + counts[K.SURPLUS] + counts[K.STOPPED]} pruned (duplicates/surplus)"
+          + (f", {counts[K.SCREENED]} screened out by the zero-cost pre-screen ({settings.get('prescreen_proxy')}, "
+             f"1 in {settings.get('prescreen')} trained)" if counts[K.SCREENED] else ""))
     best = pareto_front(records, study_objectives(study))
     if best:
         print("best so far:")

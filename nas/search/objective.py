@@ -3,8 +3,9 @@
 What a trial stores (user attrs), so any Optuna client can read it and ``nas export`` can
 rebuild the model without the space file: ``arch`` (the config as a dict), ``notation``,
 ``flops``, ``params``, ``latency_ms``, ``peak_activation_bytes``, ``constraint`` (budget
-violations, <= 0 when met), ``accuracy``, ``train_time_s``, ``fidelity``, and for trials that
-did not complete, ``infeasible`` / ``duplicate_of`` / ``fail_reason``. The key names and the
+violations, <= 0 when met), ``zero_cost`` (proxy scores of the untrained network),
+``accuracy``, ``train_time_s``, ``fidelity``, and for trials that did not complete,
+``infeasible`` / ``duplicate_of`` / ``screened_out`` / ``fail_reason``. The key names and the
 write helpers are in :mod:`nas.search.attrs`; readers use :mod:`nas.search.record`.
 """
 
@@ -27,6 +28,7 @@ from nas.errors import TrainingDiverged
 from nas.search import attrs as A
 from nas.search.budget import Budget
 from nas.search.objectives import OBJECTIVES, parse_objectives
+from nas.search.prescreen import DEFAULT_PROXY, Prescreen
 from nas.space import SearchSpace
 from nas.train import TrainSettings, train_proxy
 
@@ -61,6 +63,8 @@ class Objective:
         objectives: names from :data:`OBJECTIVES`, accuracy first.
         target: the number of completed (non-baseline) trials the study aims for.
         progress: show a per-trial progress bar.
+        prescreen: zero-cost pre-screening, candidates per trained architecture (0 or 1: off).
+        prescreen_proxy: the proxy candidates are ranked by.
     """
 
     def __init__(
@@ -73,9 +77,12 @@ class Objective:
         target: int,
         progress: bool = True,
         device: str | None = None,
+        prescreen: int = 0,
+        prescreen_proxy: str = DEFAULT_PROXY,
     ) -> None:
         self.space, self.split, self.budget, self.train = space, split, budget, train
         self.objectives, self.target, self.progress, self.device = tuple(objectives), target, progress, device
+        self.prescreen = Prescreen(prescreen, prescreen_proxy, split, budget.max_flops, train.seed)
 
     def __call__(self, trial: optuna.Trial) -> list[float]:
         config = self.space.sample(trial)
@@ -95,6 +102,7 @@ class Objective:
             raise optuna.TrialPruned(f"over budget: {self.budget.describe(flops, params)}")
         if not baseline:
             self._claim(trial, notation)
+        self.prescreen(trial, model, flops, baseline=bool(baseline))  # may prune: screened out
         latency = measure_latency(model, config.input_shape, repeats=20, warmup=5).median_ms
         peak = peak_activation_bytes(model, config.input_shape, batch_size=self.train.batch_size)
         A.write_measured(trial, latency, peak)

@@ -33,6 +33,8 @@ class TrialKind(str, enum.Enum):
     SURPLUS = "surplus"
     #: Stopped at a lower rung of a multi-fidelity search (``rung`` says which).
     STOPPED = "stopped"
+    #: Scored by the zero-cost pre-screen below its FLOPs bin's quota, not trained (``prescreen``).
+    SCREENED = "screened"
     #: Raised, diverged, was interrupted, or its worker went silent.
     FAILED = "failed"
     #: Still being measured (or waiting to be retried).
@@ -54,6 +56,10 @@ class TrialRecord:
 
     ``accuracy`` is the validation accuracy of the search's proxy training (a fraction).
     ``over_budget`` is also set on baselines that exceed the budget (kind ``BASELINE``).
+    ``zero_cost`` holds the zero-cost proxy scores of the untrained network (all of
+    :data:`nas.zero_cost.PROXIES` for a trained trial, the pre-screen's proxy alone for a
+    screened-out one) and ``prescreen`` the pre-screening decision (see
+    :mod:`nas.search.prescreen`).
     """
 
     number: int
@@ -74,6 +80,10 @@ class TrialRecord:
     fail_reason: str | None = None
     duplicate_of: int | None = None
     rung: int | None = None
+    zero_cost: dict[str, float] | None = None
+    zero_cost_s: float | None = None
+    prescreen: dict[str, Any] | None = None
+    screened_out: bool = False
     training: bool = False
     worker: str | None = None
     started: dt.datetime | None = None
@@ -116,6 +126,10 @@ class TrialRecord:
             fail_reason=None if reason is None else str(reason),
             duplicate_of=_int(u.get(A.DUPLICATE_OF)),
             rung=_int(u.get(A.RUNG)),
+            zero_cost=_scores(u.get(A.ZERO_COST)),
+            zero_cost_s=_float(u.get(A.ZERO_COST_S)),
+            prescreen=dict(u[A.PRESCREEN]) if isinstance(u.get(A.PRESCREEN), dict) else None,
+            screened_out=bool(u.get(A.SCREENED_OUT)),
             training=bool(u.get(A.TRAINING)),
             worker=u.get(A.WORKER),
             started=trial.datetime_start,
@@ -149,6 +163,8 @@ def classify(trial: FrozenTrial, over_budget: bool | None = None) -> TrialKind:
         return TrialKind.STOPPED
     if u.get(A.DUPLICATE_OF) is not None:
         return TrialKind.DUPLICATE
+    if u.get(A.SCREENED_OUT):
+        return TrialKind.SCREENED
     return TrialKind.SURPLUS  # pruned for the target (or for no recorded reason)
 
 
@@ -177,6 +193,12 @@ def _int(value: Any) -> int | None:
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _scores(value: Any) -> dict[str, float] | None:
+    if not isinstance(value, dict):
+        return None
+    return {str(k): float(v) for k, v in value.items() if isinstance(v, (int, float))}
 
 
 __all__ = ["FinalResult", "TrialKind", "TrialRecord", "classify", "count_kinds", "read_records", "study_objectives"]

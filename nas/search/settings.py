@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from nas.errors import NasError, SpaceError
+from nas.search.prescreen import DEFAULT_PROXY, check_prescreen, enabled
 from nas.search.sampler import SAMPLERS
 from nas.search.storage import default_storage
 from nas.train import TrainSettings
@@ -48,6 +49,9 @@ class SearchSettings:
     preset_max_flops: int | None = None
     heartbeat: int = 30
     grace: int = 120
+    #: Zero-cost pre-screening: candidates per trained architecture (0 or 1: off).
+    prescreen: int = 0
+    prescreen_proxy: str = DEFAULT_PROXY
     progress: bool = True
     #: One line per finished trial on stderr (when progress bars are off because it is no terminal).
     trial_lines: bool = False
@@ -70,13 +74,17 @@ class SearchSettings:
 
     def identity(self, space_name: str) -> dict[str, Any]:
         """The settings a resumed study must share with the one stored (the space's content is
-        checked apart, by its hash)."""
-        return {
+        checked apart, by its hash). Pre-screening appears only when on, so a study stored
+        before it existed reads as one without it."""
+        identity = {
             "space": space_name, "max_flops": self.max_flops, "max_params": self.max_params,
             "dataset": self.dataset, "objectives": list(self.objectives), "epochs": self.epochs,
             "train_subset": self.train_subset or None, "val_size": self.val_size, "batch_size": self.batch_size,
             "seed": self.seed,
         }
+        if enabled(self.prescreen):
+            identity.update(prescreen=self.prescreen, prescreen_proxy=self.prescreen_proxy)
+        return identity
 
     def run_attrs(self) -> dict[str, Any]:
         """The settings of :data:`RUN_KEYS`, as stored in the study."""
@@ -107,6 +115,9 @@ def settings_from(**kwargs: Any) -> SearchSettings:
     given.setdefault("space", None)
     if "max_flops" not in given:
         raise NasError("--max-flops is required for a new study")
+    if "prescreen_proxy" in given and not enabled(given.get("prescreen", 0)):
+        raise NasError(f"--prescreen-proxy {given['prescreen_proxy']} needs --prescreen K with K >= 2 "
+                       "(candidates per trained architecture)")
     if given.get("jobs") is None:
         given["jobs"] = default_jobs()
     settings = SearchSettings(**given)
@@ -138,6 +149,7 @@ def check(settings: SearchSettings) -> None:
             f"--grace ({settings.grace} s) must be larger than --heartbeat ({settings.heartbeat} s), or live "
             "trials are failed as silent"
         )
+    check_prescreen(settings.prescreen, settings.prescreen_proxy)
     if settings.sampler not in SAMPLERS:
         raise NasError(f"--sampler: unknown sampler {settings.sampler!r} (choose from {', '.join(SAMPLERS)})")
 
