@@ -117,10 +117,10 @@ def test_check_refuses_bad_values(k, proxy, message):
 
 
 @pytest.mark.slow
-def test_prescreened_search_trains_only_the_chosen(search_kwargs, monkeypatch):
+def test_prescreened_search_trains_only_the_chosen(search_kwargs, monkeypatch, cli):
     # Two bins (near the budget, and the rest), so that a short search already screens some out.
     monkeypatch.setattr(prescreen, "BINS", 2)
-    settings = settings_from(**{**search_kwargs, "trials": 4, "prescreen": 3, "prescreen_proxy": "grad_norm"})
+    settings = settings_from(**{**search_kwargs, "trials": 3, "prescreen": 3, "prescreen_proxy": "grad_norm"})
     summary = run_search(settings)
     study = optuna.load_study(study_name="t", storage=settings.storage_url)
     assert study.user_attrs["settings"]["prescreen"] == 3
@@ -128,7 +128,7 @@ def test_prescreened_search_trains_only_the_chosen(search_kwargs, monkeypatch):
     records = read_records(study)
     screened = [r for r in records if r.kind == TrialKind.SCREENED]
     trained = [r for r in records if r.kind == TrialKind.SEARCHED]
-    assert len(trained) == 4 == summary.complete and screened and summary.screened == len(screened)
+    assert len(trained) == 3 == summary.complete and screened and summary.screened == len(screened)
     raw = {t.number: t for t in study.trials}
     for r in screened:
         t = raw[r.number]
@@ -149,16 +149,18 @@ def test_prescreened_search_trains_only_the_chosen(search_kwargs, monkeypatch):
             assert r.prescreen["trained"], r.number
             seen_bins.add(r.prescreen["bin"])
     assert {r.number for r in pareto_front(records)} <= {r.number for r in trained}
+    code, out, _ = cli("status", "t", "--storage", settings.storage_url)
+    assert code == 0 and f"{len(screened)} screened out by the zero-cost pre-screen (grad_norm" in out
     # Joining without the options takes the stored pre-screen; turning it off is refused.
-    given = joined_settings({"space": None, "study": "t", "storage": search_kwargs["storage"], "trials": 5,
+    given = joined_settings({"space": None, "study": "t", "storage": search_kwargs["storage"], "trials": 4,
                              "jobs": 1, "progress": False})
     joined = settings_from(**given)
     assert (joined.prescreen, joined.prescreen_proxy) == (3, "grad_norm")
-    assert run_search(joined).complete == 5
+    assert run_search(joined).complete == 4
     with pytest.raises(NasError, match="prescreen, prescreen_proxy differ"):
-        run_search(settings_from(**{**search_kwargs, "trials": 6}))
+        run_search(settings_from(**{**search_kwargs, "trials": 5}))
     with pytest.raises(NasError, match="prescreen_proxy differ"):
-        run_search(settings_from(**{**search_kwargs, "trials": 6, "prescreen": 3, "prescreen_proxy": "naswot"}))
+        run_search(settings_from(**{**search_kwargs, "trials": 5, "prescreen": 3, "prescreen_proxy": "naswot"}))
 
 
 @pytest.mark.slow
@@ -180,12 +182,13 @@ def test_every_trained_trial_records_all_proxies_without_prescreen(search_kwargs
 
 @pytest.fixture
 def cli(capsys):
-    """``nas`` in this process (its signal handlers restored after): (exit code, stderr lines)."""
+    """``nas`` in this process (its signal handlers restored after): (exit code, stdout, stderr lines)."""
     from nas.cli.main import main
 
     saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
 
-    def run(*argv: str) -> tuple[int, list[str]]:
+    def run(*argv: str) -> tuple[int, str, list[str]]:
+        capsys.readouterr()
         try:
             code = main(list(argv))
         except SystemExit as exc:
@@ -193,7 +196,8 @@ def cli(capsys):
         finally:
             for s, handler in saved.items():
                 signal.signal(s, handler)
-        return code, capsys.readouterr().err.strip().splitlines()
+        out, err = capsys.readouterr()
+        return code, out, err.strip().splitlines()
 
     return run
 
@@ -207,7 +211,7 @@ def cli(capsys):
     (["--prescreen", "1", "--prescreen-proxy", "snip"], "--prescreen-proxy snip needs --prescreen K"),
 ])
 def test_bad_prescreen_options_are_one_line_exit_2(cli, tiny_space, tmp_path, extra, message):
-    code, err = cli("search", str(tiny_space), "--max-flops", "1M", "--dataset", "synthetic",
+    code, _, err = cli("search", str(tiny_space), "--max-flops", "1M", "--dataset", "synthetic",
                     "--storage", f"sqlite:///{tmp_path}/bad.db", "--study", "bad", *extra)
     assert code == 2 and len(err) == 1 and message in err[0], err
     assert not (tmp_path / "bad.db").exists() or not optuna.study.get_all_study_names(f"sqlite:///{tmp_path}/bad.db")
