@@ -39,6 +39,7 @@ from nas.data import Split
 from nas.errors import NasError
 from nas.search import attrs as A
 from nas.search.record import TrialKind, TrialRecord, read_records
+from nas.units import format_count
 from nas.zero_cost import PROXIES, Batch, check_names, score
 
 #: The proxy a pre-screen ranks with unless told otherwise: NASWOT measures how well the
@@ -157,8 +158,19 @@ def _key(c: Candidate) -> tuple[float, int]:
 
 
 def candidates(records: Iterable[TrialRecord], proxy: str, budget: int, exclude: int) -> list[Candidate]:
-    """The study's scored candidates: searched (not baseline) trials within the budget that
-    stored a ``proxy`` score, except trial ``exclude``."""
+    """The study's scored candidates: trials (not baselines) within the budget that stored a
+    ``proxy`` score, whatever became of them (trained, screened out, failed), except trial
+    ``exclude``.
+
+    Args:
+        records: the study's trials.
+        proxy: the proxy the pre-screen ranks by.
+        budget: the FLOPs budget (for the bins).
+        exclude: the trial being decided.
+
+    Returns:
+        The candidates, in record order.
+    """
     out = []
     for r in records:
         if r.number == exclude or r.baseline or r.over_budget or r.flops is None or r.kind == TrialKind.BASELINE:
@@ -170,8 +182,6 @@ def candidates(records: Iterable[TrialRecord], proxy: str, budget: int, exclude:
 
 def describe(decision: Decision, budget: int) -> str:
     """One line: why a candidate was screened out (or trained)."""
-    from nas.units import format_count
-
     low, high = bin_range(decision.bin, budget)
     verdict = "trained" if decision.trained else "screened out"
     return (f"{verdict}: {decision.proxy} ranks {decision.rank} of {decision.candidates} candidates with "

@@ -110,7 +110,8 @@ class StudyBar:
             return
         counts = count_states(study)
         self.bar.n = min(counts["complete"], self.bar.total)
-        self.bar.set_postfix(infeasible=counts["infeasible"], failed=counts["failed"], refresh=False)
+        extra = {"screened": counts["screened"]} if counts["screened"] else {}
+        self.bar.set_postfix(infeasible=counts["infeasible"], failed=counts["failed"], **extra, refresh=False)
         self.bar.refresh()
 
     def __enter__(self) -> StudyBar:
