@@ -239,7 +239,8 @@ def plan(opts: Options, methods: Sequence[str]) -> list[Run]:
     for seed in range(opts.seeds):
         for method in methods:
             db = (opts.results / f"{method}-s{seed}.db").resolve()
-            argv = ("search", str(opts.space.resolve()), "--max-flops", str(opts.budget), "--study", f"{method}-s{seed}",
+            argv = ("search", str(opts.space.resolve()), "--max-flops", str(opts.budget),
+                    "--study", f"{method}-s{seed}",
                     "--storage", f"sqlite:///{db}", "--timeout", f"{opts.timeout:g}", "--trials", str(TRIALS),
                     "--jobs", "1", "--threads", "1", "--seed", str(seed), "--dataset", opts.dataset,
                     "--no-progress", *opts.common, *method_args(method, opts))

@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     ))
     settings = settings_from(**given)
     summary = run_search(settings)
-    screened = f", {summary.screened} screened out" if summary.screened else ""
+    screened = f", {summary.screened_out} screened out" if summary.screened_out else ""
     print(f"study {summary.study} ({summary.storage}): {summary.complete} complete, "
           f"{summary.infeasible} over budget, {summary.failed} failed{screened}; "
           f"{summary.feasible_fraction:.0%} of {summary.sampled} sampled architectures were feasible; "

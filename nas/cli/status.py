@@ -40,8 +40,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"trials: {counts[K.SEARCHED]}{f'/{target}' if target else ''} complete, {counts[K.RUNNING]} running, "
           f"{counts[K.FAILED]} failed, {counts[K.OVER_BUDGET]} over budget, "
           f"{counts[K.DUPLICATE] + counts[K.SURPLUS] + counts[K.STOPPED]} pruned (duplicates/surplus)"
-          + (f", {counts[K.SCREENED]} screened out by the zero-cost pre-screen ({settings.get('prescreen_proxy')}, "
-             f"1 in {settings.get('prescreen')} trained)" if counts[K.SCREENED] else ""))
+          + (f", {counts[K.SCREENED_OUT]} screened out by the zero-cost pre-screen "
+             f"({settings.get('prescreen_proxy')}, 1 in {settings.get('prescreen')} trained)"
+             if counts[K.SCREENED_OUT] else ""))
     best = pareto_front(records, study_objectives(study))
     if best:
         print("best so far:")

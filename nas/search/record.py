@@ -34,7 +34,7 @@ class TrialKind(str, enum.Enum):
     #: Stopped at a lower rung of a multi-fidelity search (``rung`` says which).
     STOPPED = "stopped"
     #: Scored by the zero-cost pre-screen below its FLOPs bin's quota, not trained (``prescreen``).
-    SCREENED = "screened"
+    SCREENED_OUT = "screened_out"
     #: Raised, diverged, was interrupted, or its worker went silent.
     FAILED = "failed"
     #: Still being measured (or waiting to be retried).
@@ -164,7 +164,7 @@ def classify(trial: FrozenTrial, over_budget: bool | None = None) -> TrialKind:
     if u.get(A.DUPLICATE_OF) is not None:
         return TrialKind.DUPLICATE
     if u.get(A.SCREENED_OUT):
-        return TrialKind.SCREENED
+        return TrialKind.SCREENED_OUT
     return TrialKind.SURPLUS  # pruned for the target (or for no recorded reason)
 
 

@@ -29,7 +29,7 @@ class SearchSummary:
     best: list[dict[str, Any]] = field(default_factory=list)
     linear_accuracy: float | None = None
     #: Candidates the zero-cost pre-screen did not train.
-    screened: int = 0
+    screened_out: int = 0
 
     @property
     def feasible_fraction(self) -> float:
@@ -44,7 +44,7 @@ def count_states(study: optuna.Study) -> dict[str, int]:
         "complete": kinds[TrialKind.SEARCHED], "running": kinds[TrialKind.RUNNING],
         "failed": kinds[TrialKind.FAILED], "infeasible": kinds[TrialKind.OVER_BUDGET],
         "pruned": kinds[TrialKind.DUPLICATE] + kinds[TrialKind.SURPLUS] + kinds[TrialKind.STOPPED],
-        "screened": kinds[TrialKind.SCREENED],
+        "screened_out": kinds[TrialKind.SCREENED_OUT],
         "sampled": sum(1 for r in records if r.flops is not None),
     }
 
@@ -59,7 +59,7 @@ def summarize(settings: SearchSettings, study: optuna.Study, wall_s: float, line
     return SearchSummary(
         study=settings.study_name, storage=settings.storage_url, complete=counts["complete"],
         infeasible=counts["infeasible"], failed=counts["failed"], sampled=counts["sampled"], wall_s=wall_s,
-        best=best, linear_accuracy=linear, screened=counts["screened"],
+        best=best, linear_accuracy=linear, screened_out=counts["screened_out"],
     )
 
 
@@ -72,7 +72,7 @@ def trial_line(record: TrialRecord) -> str:
         parts.append(f"{format_count(record.flops)} FLOPs")
     if record.started and record.finished:
         parts.append(f"{(record.finished - record.started).total_seconds():.1f} s")
-    if record.kind == TrialKind.SCREENED and record.prescreen:
+    if record.kind == TrialKind.SCREENED_OUT and record.prescreen:
         p = record.prescreen
         parts.append(f"{p.get('proxy')} rank {p.get('rank')} of {p.get('candidates')} in its FLOPs bin")
     if record.kind == TrialKind.FAILED and record.fail_reason:
@@ -110,7 +110,7 @@ class StudyBar:
             return
         counts = count_states(study)
         self.bar.n = min(counts["complete"], self.bar.total)
-        extra = {"screened": counts["screened"]} if counts["screened"] else {}
+        extra = {"screened_out": counts["screened_out"]} if counts["screened_out"] else {}
         self.bar.set_postfix(infeasible=counts["infeasible"], failed=counts["failed"], **extra, refresh=False)
         self.bar.refresh()
 

@@ -94,7 +94,8 @@ def test_bad_options(bench: ModuleType, argv: list[str], message: str) -> None:
 
 def test_main_prints_one_line_and_exits_2(bench: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
     assert bench.main(["--seeds", "-1"]) == 2
-    assert capsys.readouterr().err.strip().splitlines() == ["search_efficiency: error: --seeds must be from 1 to 100, got -1"]
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["search_efficiency: error: --seeds must be from 1 to 100, got -1"]
 
 
 @pytest.mark.slow

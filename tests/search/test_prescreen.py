@@ -94,7 +94,7 @@ def test_candidates_are_scored_searched_trials_within_the_budget():
 
     records = [
         rec(0, TrialKind.SEARCHED, 900_000, {"naswot": 3.0, "synflow": 1.0}),
-        rec(1, TrialKind.SCREENED, 100_000, {"naswot": 2.0}),
+        rec(1, TrialKind.SCREENED_OUT, 100_000, {"naswot": 2.0}),
         rec(2, TrialKind.OVER_BUDGET, 2_000_000, None, over_budget=True),
         rec(3, TrialKind.BASELINE, 500_000, {"naswot": 9.0}, baseline="hsnet"),
         rec(4, TrialKind.SEARCHED, 800_000, {"synflow": 5.0}),  # scored with another proxy only
@@ -126,9 +126,9 @@ def test_prescreened_search_trains_only_the_chosen(search_kwargs, monkeypatch, c
     assert study.user_attrs["settings"]["prescreen"] == 3
     assert study.user_attrs["settings"]["prescreen_proxy"] == "grad_norm"
     records = read_records(study)
-    screened = [r for r in records if r.kind == TrialKind.SCREENED]
+    screened = [r for r in records if r.kind == TrialKind.SCREENED_OUT]
     trained = [r for r in records if r.kind == TrialKind.SEARCHED]
-    assert len(trained) == 3 == summary.complete and screened and summary.screened == len(screened)
+    assert len(trained) == 3 == summary.complete and screened and summary.screened_out == len(screened)
     raw = {t.number: t for t in study.trials}
     for r in screened:
         t = raw[r.number]
@@ -174,7 +174,7 @@ def test_every_trained_trial_records_all_proxies_without_prescreen(search_kwargs
     assert len(trained) == 2
     for r in trained:
         assert set(r.zero_cost or {}) == set(PROXIES) and r.prescreen is None and r.zero_cost_s > 0
-    assert not any(r.kind == TrialKind.SCREENED for r in records)
+    assert not any(r.kind == TrialKind.SCREENED_OUT for r in records)
 
 
 # ---- the command line --------------------------------------------------------------------------
