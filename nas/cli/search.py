@@ -68,13 +68,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--heartbeat", type=int, metavar="SEC", help="worker heartbeat interval (default 30)")
     p.add_argument("--grace", type=int, metavar="SEC", help="a trial silent this long is failed; must be larger "
                    "than --heartbeat (default 120)")
+    p.add_argument("--prescreen", metavar="K", help="zero-cost pre-screening: score K sampled architectures per "
+                   "trained one with a zero-cost proxy on one batch of training data, and train only those ranking in "
+                   "the top 1/K of the candidates of similar FLOPs (half-octave bins below the budget); the rest are "
+                   "pruned as screened out. 0 or 1: off (default 0); at most 64")
+    p.add_argument("--prescreen-proxy", metavar="NAME", help="the proxy the pre-screen ranks by: naswot (default), "
+                   "synflow, snip or grad_norm")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (one line per finished trial instead)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from nas.cli.options import count
     from nas.search.budget import parse_count
     from nas.search.objective import parse_objectives
+    from nas.search.prescreen import MAX_K
     from nas.search.run import run_search, settings_from
     from nas.search.study import joined_settings
 
@@ -92,14 +100,17 @@ def run(args: argparse.Namespace) -> int:
         preset_max_flops=parse_count(args.preset_max_flops, "--preset-max-flops") if args.preset_max_flops else None,
         heartbeat=args.heartbeat, grace=args.grace, progress=bars, trial_lines=not bars,
         fidelity=args.fidelity, eta=args.eta, min_epochs=args.min_epochs, min_train_subset=args.min_train_subset,
+        prescreen=count(args.prescreen, "--prescreen", 0, MAX_K) if args.prescreen is not None else None,
+        prescreen_proxy=args.prescreen_proxy,
     ))
     settings = settings_from(**given)
     summary = run_search(settings)
     trained = (f"{summary.complete} complete" if summary.rungs is None else
                f"{summary.complete + summary.stopped} screened, {summary.complete} trained to the top rung, "
                f"{summary.stopped} stopped at a lower rung (rungs {summary.rungs})")
+    screened = f", {summary.screened_out} screened out" if summary.screened_out else ""
     print(f"study {summary.study} ({summary.storage}): {trained}, "
-          f"{summary.infeasible} over budget, {summary.failed} failed; "
+          f"{summary.infeasible} over budget, {summary.failed} failed{screened}; "
           f"{summary.feasible_fraction:.0%} of {summary.sampled} sampled architectures were feasible; "
           f"{summary.wall_s / 60:.1f} min")
     if summary.linear_accuracy is not None:

@@ -46,7 +46,10 @@ def run(args: argparse.Namespace) -> int:
                f"rung, {counts[K.STOPPED]} stopped at a lower rung")
     print(f"trials: {trained}, {counts[K.RUNNING]} running, "
           f"{counts[K.FAILED]} failed, {counts[K.OVER_BUDGET]} over budget, "
-          f"{counts[K.DUPLICATE] + counts[K.SURPLUS]} pruned (duplicates/surplus)")
+          f"{counts[K.DUPLICATE] + counts[K.SURPLUS]} pruned (duplicates/surplus)"
+          + (f", {counts[K.SCREENED_OUT]} screened out by the zero-cost pre-screen "
+             f"({settings.get('prescreen_proxy')}, 1 in {settings.get('prescreen')} trained)"
+             if counts[K.SCREENED_OUT] else ""))
     grace = (study.user_attrs.get("run") or {}).get("grace")
     final = count_finalized(records, grace)
     if final["finalized"] or final["running"] or final["failed"]:

@@ -30,6 +30,15 @@ ACCURACY = "accuracy"
 TRAIN_TIME_S = "train_time_s"
 FIDELITY = "fidelity"
 FAIL_REASON = "fail_reason"
+#: Zero-cost proxy scores of the untrained network, ``{proxy name: score}`` (higher: more promising).
+ZERO_COST = "zero_cost"
+#: Seconds spent scoring the zero-cost proxies of the trial (one thread).
+ZERO_COST_S = "zero_cost_s"
+#: Pre-screening: how the trial's proxy score ranked among the candidates of its FLOPs bin,
+#: ``{"proxy", "score", "bin", "rank", "candidates", "quota", "trained"}`` (see nas.search.prescreen).
+PRESCREEN = "prescreen"
+#: Pre-screening: the trial ranked outside its bin's quota and was not trained (a PRUNED trial).
+SCREENED_OUT = "screened_out"
 #: Multi-fidelity: the rung a trial was stopped at (a PRUNED trial with this attr).
 RUNG = "rung"
 #: Multi-fidelity: the trial's result at each rung it reached, a list indexed by rung of
@@ -118,6 +127,20 @@ def write_stopped(trial: _Writable, rung: int, train_time_s: float, fidelity: di
     trial.set_user_attr(RUNG, int(rung))
     trial.set_user_attr(TRAIN_TIME_S, float(train_time_s))
     trial.set_user_attr(FIDELITY, dict(fidelity))
+
+
+def write_zero_cost(trial: _Writable, scores: dict[str, float], seconds: float) -> None:
+    """The zero-cost proxy scores of the untrained network and the time they took."""
+    trial.set_user_attr(ZERO_COST, {str(k): float(v) for k, v in scores.items()})
+    trial.set_user_attr(ZERO_COST_S, float(seconds))
+
+
+def write_prescreen(trial: _Writable, decision: dict[str, Any]) -> None:
+    """The pre-screening decision; a screened-out trial also gives back its training slot."""
+    trial.set_user_attr(PRESCREEN, dict(decision))
+    if not decision["trained"]:
+        trial.set_user_attr(SCREENED_OUT, True)
+        trial.set_user_attr(TRAINING, False)
 
 
 def write_failure(trial: _Writable, reason: str) -> None:

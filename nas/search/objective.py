@@ -3,8 +3,9 @@
 What a trial stores (user attrs), so any Optuna client can read it and ``nas export`` can
 rebuild the model without the space file: ``arch`` (the config as a dict), ``notation``,
 ``flops``, ``params``, ``latency_ms``, ``peak_activation_bytes``, ``constraint`` (budget
-violations, <= 0 when met), ``accuracy``, ``train_time_s``, ``fidelity``, and for trials that
-did not complete, ``infeasible`` / ``duplicate_of`` / ``fail_reason``. In an ``asha`` search
+violations, <= 0 when met), ``zero_cost`` (proxy scores of the untrained network),
+``accuracy``, ``train_time_s``, ``fidelity``, and for trials that did not complete,
+``infeasible`` / ``duplicate_of`` / ``screened_out`` / ``fail_reason``. In an ``asha`` search
 (:mod:`nas.search.asha`) a trial also stores ``rungs`` (its result per rung) and, when stopped
 below the top rung, ``rung``. The key names and the
 write helpers are in :mod:`nas.search.attrs`; readers use :mod:`nas.search.record`.
@@ -31,6 +32,7 @@ from nas.search import attrs as A
 from nas.search.budget import Budget
 from nas.search.asha import climb
 from nas.search.objectives import OBJECTIVES, parse_objectives
+from nas.search.prescreen import DEFAULT_PROXY, Prescreen
 from nas.search.rungs import RungPlan
 from nas.space import SearchSpace
 from nas.train import TrainResult, TrainSettings, train_proxy
@@ -68,6 +70,8 @@ class Objective:
             and in an ``asha`` search also those stopped at a lower rung (screened).
         progress: show a per-trial progress bar.
         plan: the rungs of an ``asha`` search; ``None``: every trial trains at ``train``.
+        prescreen: zero-cost pre-screening, candidates per trained architecture (0 or 1: off).
+        prescreen_proxy: the proxy candidates are ranked by.
     """
 
     def __init__(
@@ -81,10 +85,13 @@ class Objective:
         progress: bool = True,
         device: str | None = None,
         plan: RungPlan | None = None,
+        prescreen: int = 0,
+        prescreen_proxy: str = DEFAULT_PROXY,
     ) -> None:
         self.space, self.split, self.budget, self.train = space, split, budget, train
         self.objectives, self.target, self.progress, self.device = tuple(objectives), target, progress, device
         self.plan = plan
+        self.prescreen = Prescreen(prescreen, prescreen_proxy, split, budget.max_flops, train.seed)
 
     def __call__(self, trial: optuna.Trial) -> list[float]:
         config = self.space.sample(trial)
@@ -105,6 +112,7 @@ class Objective:
             raise optuna.TrialPruned(f"over budget: {self.budget.describe(flops, params)}")
         if not baseline:
             self._claim(trial, notation)
+        self.prescreen(trial, model, flops, baseline=bool(baseline))  # may prune: screened out
         latency = measure_latency(model, config.input_shape, repeats=20, warmup=5).median_ms
         peak = peak_activation_bytes(model, config.input_shape, batch_size=self.train.batch_size)
         A.write_measured(trial, latency, peak)

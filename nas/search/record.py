@@ -38,6 +38,8 @@ class TrialKind(str, enum.Enum):
     SURPLUS = "surplus"
     #: Stopped at a lower rung of a multi-fidelity search (``rung`` says which).
     STOPPED = "stopped"
+    #: Scored by the zero-cost pre-screen below its FLOPs bin's quota, not trained (``prescreen``).
+    SCREENED_OUT = "screened_out"
     #: Raised, diverged, was interrupted, or its worker went silent.
     FAILED = "failed"
     #: Still being measured (or waiting to be retried).
@@ -109,6 +111,10 @@ class TrialRecord:
     ``final`` is the full-recipe result: on a ``FINAL`` record its own, on the trial it
     finalised the one :func:`read_records` attaches. ``finalizes`` and ``heartbeat`` (seconds
     since the epoch) are set on ``FINAL`` records only.
+    ``zero_cost`` holds the zero-cost proxy scores of the untrained network (all of
+    :data:`nas.zero_cost.PROXIES` for a trained trial, the pre-screen's proxy alone for a
+    screened-out one) and ``prescreen`` the pre-screening decision (see
+    :mod:`nas.search.prescreen`).
     """
 
     number: int
@@ -130,6 +136,10 @@ class TrialRecord:
     duplicate_of: int | None = None
     rung: int | None = None
     rungs: tuple[RungResult, ...] = ()
+    zero_cost: dict[str, float] | None = None
+    zero_cost_s: float | None = None
+    prescreen: dict[str, Any] | None = None
+    screened_out: bool = False
     training: bool = False
     worker: str | None = None
     started: dt.datetime | None = None
@@ -180,6 +190,10 @@ class TrialRecord:
             duplicate_of=_int(u.get(A.DUPLICATE_OF)),
             rung=_int(u.get(A.RUNG)),
             rungs=tuple(RungResult.from_attr(v) for v in u.get(A.RUNGS) or () if isinstance(v, dict)),
+            zero_cost=_scores(u.get(A.ZERO_COST)),
+            zero_cost_s=_float(u.get(A.ZERO_COST_S)),
+            prescreen=dict(u[A.PRESCREEN]) if isinstance(u.get(A.PRESCREEN), dict) else None,
+            screened_out=bool(u.get(A.SCREENED_OUT)),
             training=bool(u.get(A.TRAINING)),
             worker=u.get(A.WORKER),
             started=trial.datetime_start,
@@ -217,6 +231,8 @@ def classify(trial: FrozenTrial, over_budget: bool | None = None) -> TrialKind:
         return TrialKind.STOPPED
     if u.get(A.DUPLICATE_OF) is not None:
         return TrialKind.DUPLICATE
+    if u.get(A.SCREENED_OUT):
+        return TrialKind.SCREENED_OUT
     return TrialKind.SURPLUS  # pruned for the target (or for no recorded reason)
 
 
@@ -259,6 +275,12 @@ def _int(value: Any) -> int | None:
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _scores(value: Any) -> dict[str, float] | None:
+    if not isinstance(value, dict):
+        return None
+    return {str(k): float(v) for k, v in value.items() if isinstance(v, (int, float))}
 
 
 __all__ = [

@@ -9,6 +9,7 @@ from typing import Any
 
 from nas.errors import NasError, SpaceError
 from nas.search.rungs import FIDELITIES, RungPlan, plan_rungs
+from nas.search.prescreen import DEFAULT_PROXY, check_prescreen, enabled
 from nas.search.sampler import SAMPLERS
 from nas.search.storage import default_storage
 from nas.train import TrainSettings
@@ -57,6 +58,9 @@ class SearchSettings:
     min_epochs: int | None = None
     #: ``asha``: rung 0's training images (default: ``train_subset``).
     min_train_subset: int | None = None
+    #: Zero-cost pre-screening: candidates per trained architecture (0 or 1: off).
+    prescreen: int = 0
+    prescreen_proxy: str = DEFAULT_PROXY
     progress: bool = True
     #: One line per finished trial on stderr (when progress bars are off because it is no terminal).
     trial_lines: bool = False
@@ -91,7 +95,8 @@ class SearchSettings:
     def identity(self, space_name: str) -> dict[str, Any]:
         """The settings a resumed study must share with the one stored (the space's content is
         checked apart, by its hash). An ``asha`` study also stores its rung plan (``fidelity``);
-        a single-fidelity one stores none, as studies made before rungs existed."""
+        a single-fidelity one stores none, as studies made before rungs existed. Pre-screening
+        appears only when on, so a study stored before it existed reads as one without it."""
         identity = {
             "space": space_name, "max_flops": self.max_flops, "max_params": self.max_params,
             "dataset": self.dataset, "objectives": list(self.objectives), "epochs": self.epochs,
@@ -101,6 +106,8 @@ class SearchSettings:
         plan = self.rung_plan()
         if plan is not None:
             identity["fidelity"] = plan.stored()
+        if enabled(self.prescreen):
+            identity.update(prescreen=self.prescreen, prescreen_proxy=self.prescreen_proxy)
         return identity
 
     def run_attrs(self) -> dict[str, Any]:
@@ -132,6 +139,9 @@ def settings_from(**kwargs: Any) -> SearchSettings:
     given.setdefault("space", None)
     if "max_flops" not in given:
         raise NasError("--max-flops is required for a new study")
+    if "prescreen_proxy" in given and not enabled(given.get("prescreen", 0)):
+        raise NasError(f"--prescreen-proxy {given['prescreen_proxy']} needs --prescreen K with K >= 2 "
+                       "(candidates per trained architecture)")
     if given.get("jobs") is None:
         given["jobs"] = default_jobs()
     settings = SearchSettings(**given)
@@ -163,6 +173,7 @@ def check(settings: SearchSettings) -> None:
             f"--grace ({settings.grace} s) must be larger than --heartbeat ({settings.heartbeat} s), or live "
             "trials are failed as silent"
         )
+    check_prescreen(settings.prescreen, settings.prescreen_proxy)
     if settings.sampler not in SAMPLERS:
         raise NasError(f"--sampler: unknown sampler {settings.sampler!r} (choose from {', '.join(SAMPLERS)})")
     if settings.eta < 2:

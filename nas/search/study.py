@@ -120,7 +120,7 @@ def joined_settings(given: dict[str, Any]) -> dict[str, Any]:
     settings["objectives"] = tuple(settings.get("objectives") or ("accuracy", "flops"))
     filled = dict(given)
     for key in ("max_flops", "max_params", "dataset", "objectives", "epochs", "train_subset", "val_size",
-                "batch_size", "seed"):
+                "batch_size", "seed", "prescreen", "prescreen_proxy"):
         if filled.get(key) is None and key in settings:
             filled[key] = settings[key]
     if filled.get("train_subset") is None and "train_subset" in settings:

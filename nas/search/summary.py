@@ -32,6 +32,8 @@ class SearchSummary:
     stopped: int = 0
     #: ``asha``: the rungs, e.g. ``1x2000, 1x6000, 3x6000 (eta 3)``; ``None`` for single fidelity.
     rungs: str | None = None
+    #: Candidates the zero-cost pre-screen did not train.
+    screened_out: int = 0
 
     @property
     def feasible_fraction(self) -> float:
@@ -52,6 +54,7 @@ def count_states(study: optuna.Study) -> dict[str, int]:
         "stopped": kinds[TrialKind.STOPPED], "screened": kinds[TrialKind.SEARCHED] + kinds[TrialKind.STOPPED],
         "failed": kinds[TrialKind.FAILED], "infeasible": kinds[TrialKind.OVER_BUDGET],
         "pruned": kinds[TrialKind.DUPLICATE] + kinds[TrialKind.SURPLUS],
+        "screened_out": kinds[TrialKind.SCREENED_OUT],
         "sampled": sum(1 for r in records if r.flops is not None),
     }
 
@@ -85,6 +88,7 @@ def summarize(settings: SearchSettings, study: optuna.Study, wall_s: float, line
         infeasible=counts["infeasible"], failed=counts["failed"], sampled=counts["sampled"], wall_s=wall_s,
         best=best, linear_accuracy=linear, stopped=counts["stopped"],
         rungs=None if plan is None else plan.describe(),
+        screened_out=counts["screened_out"],
     )
 
 
@@ -101,6 +105,9 @@ def trial_line(record: TrialRecord) -> str:
         parts.append(f"{format_count(record.flops)} FLOPs")
     if record.started and record.finished:
         parts.append(f"{(record.finished - record.started).total_seconds():.1f} s")
+    if record.kind == TrialKind.SCREENED_OUT and record.prescreen:
+        p = record.prescreen
+        parts.append(f"{p.get('proxy')} rank {p.get('rank')} of {p.get('candidates')} in its FLOPs bin")
     if record.kind == TrialKind.FAILED and record.fail_reason:
         parts.append(str(record.fail_reason).splitlines()[0])
     return "nas search: " + ", ".join(parts)
@@ -138,6 +145,8 @@ class StudyBar:
         counts = count_states(study)
         self.bar.n = min(counts["screened"], self.bar.total)
         extra = {"top": counts["complete"]} if counts["stopped"] else {}
+        if counts["screened_out"]:
+            extra["screened_out"] = counts["screened_out"]
         self.bar.set_postfix(**extra, infeasible=counts["infeasible"], failed=counts["failed"], refresh=False)
         self.bar.refresh()
 

@@ -49,9 +49,11 @@ def worker(
         prepared.space, prepared.split, Budget(settings.max_flops, settings.max_params), settings.train_settings(),
         settings.objectives, target=settings.trials, progress=settings.progress and settings.jobs == 1,
         plan=settings.rung_plan(),
+        prescreen=settings.prescreen, prescreen_proxy=settings.prescreen_proxy,
     )
     reporter = TrialReporter(settings.trial_lines)
-    fruitless, limit = 0, max(200, 10 * settings.trials)
+    # A pre-screen prunes about K - 1 of every K candidates on purpose.
+    fruitless, limit = 0, max(200, 10 * settings.trials) * max(1, settings.prescreen)
     while True:
         if deadline is not None and time.time() >= deadline:
             return

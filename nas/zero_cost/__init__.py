@@ -26,9 +26,10 @@ from torch import nn
 
 from nas.errors import NasError
 from nas.zero_cost.batch import Batch, normalize
-from nas.zero_cost.grad_norm import grad_norm
+from nas.zero_cost.common import loss_gradients, seeded
+from nas.zero_cost.grad_norm import grad_norm, grad_norm_of
 from nas.zero_cost.naswot import naswot
-from nas.zero_cost.snip import snip
+from nas.zero_cost.snip import snip, snip_of
 from nas.zero_cost.synflow import synflow
 
 #: Proxy name -> ``proxy(model, batch, seed) -> float``.
@@ -72,7 +73,14 @@ def score(model: nn.Module, batch: Batch, names: Sequence[str] = tuple(PROXIES),
     Raises:
         NasError: for an unknown proxy name.
     """
-    return {name: PROXIES[name](model, batch, seed) for name in check_names(names)}
+    names = check_names(names)
+    shared: dict[str, float] = {}
+    if "snip" in names and "grad_norm" in names:
+        # Both read the same loss gradients (same seed, same copy): one backward pass serves both.
+        with seeded(seed):
+            pairs = loss_gradients(model, batch)
+        shared = {"snip": snip_of(pairs), "grad_norm": grad_norm_of(pairs)}
+    return {name: shared[name] if name in shared else PROXIES[name](model, batch, seed) for name in names}
 
 
 __all__ = ["PROXIES", "Batch", "check_names", "grad_norm", "naswot", "normalize", "score", "snip", "synflow"]

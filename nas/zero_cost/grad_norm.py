@@ -8,7 +8,9 @@ batch statistics, dropout off).
 
 from __future__ import annotations
 
-from torch import nn
+from collections.abc import Sequence
+
+from torch import Tensor, nn
 
 from nas.zero_cost.batch import Batch
 from nas.zero_cost.common import loss_gradients, seeded
@@ -27,4 +29,9 @@ def grad_norm(model: nn.Module, batch: Batch, seed: int = 0) -> float:
     """
     with seeded(seed):
         pairs = loss_gradients(model, batch)
+    return grad_norm_of(pairs)
+
+
+def grad_norm_of(pairs: Sequence[tuple[Tensor, Tensor]]) -> float:
+    """The gradient norm from ``(weight, dL/dweight)`` pairs (:func:`nas.zero_cost.common.loss_gradients`)."""
     return float(sum(g.double().norm().item() for _, g in pairs))

@@ -7,7 +7,9 @@ off). It is the first-order estimate of how much the loss changes when every wei
 
 from __future__ import annotations
 
-from torch import nn
+from collections.abc import Sequence
+
+from torch import Tensor, nn
 
 from nas.zero_cost.batch import Batch
 from nas.zero_cost.common import loss_gradients, seeded
@@ -26,4 +28,9 @@ def snip(model: nn.Module, batch: Batch, seed: int = 0) -> float:
     """
     with seeded(seed):
         pairs = loss_gradients(model, batch)
+    return snip_of(pairs)
+
+
+def snip_of(pairs: Sequence[tuple[Tensor, Tensor]]) -> float:
+    """SNIP from ``(weight, dL/dweight)`` pairs (:func:`nas.zero_cost.common.loss_gradients`)."""
     return float(sum((w * g).abs().sum().item() for w, g in pairs))

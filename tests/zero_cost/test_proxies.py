@@ -86,6 +86,18 @@ def test_deterministic_and_model_unchanged(name: str, space: SearchSpace, split:
     assert torch.equal(torch.get_rng_state(), rng), "scoring advanced the caller's RNG"
 
 
+def test_scoring_all_at_once_equals_one_at_a_time(space: SearchSpace, split: Split) -> None:
+    # snip and grad_norm share one backward pass when scored together: the values must not change.
+    _, config = next(iter(space.random(1, seed=3)))
+    torch.manual_seed(0)
+    model = build_model(config)
+    batch = Batch.from_split(split, size=16, seed=0)
+    together = score(model, batch, seed=4)
+    alone = {name: score(model, batch, [name], seed=4)[name] for name in PROXIES}
+    assert together == alone
+    assert list(score(model, batch, ["grad_norm", "snip"], seed=4)) == ["grad_norm", "snip"]
+
+
 def test_eval_mode_model_stays_in_eval_mode(space: SearchSpace, split: Split) -> None:
     _, config = next(iter(space.random(1, seed=11)))
     model = build_model(config).eval()
