@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from nas.errors import NasError
 
@@ -13,8 +14,19 @@ from nas.errors import NasError
 SUBCOMMANDS = ("presets", "profile", "space", "search", "report", "export", "train", "status")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser that reports a malformed command line (an unknown option, a value of
+    the wrong type, a missing argument) as one line, without the usage block, exit code 2.
+
+    Subcommand parsers are made of the same class (``add_subparsers`` uses the parent's type).
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="nas",
         description=(
             "Neural architecture search for lightweight image classifiers: search a space of "

@@ -6,15 +6,6 @@ import argparse
 import math
 
 
-def _one_line_errors(parser: argparse.ArgumentParser) -> None:
-    """Make ``parser`` report a malformed option as one line (no usage block), exit code 2."""
-
-    def error(message: str) -> None:
-        parser.exit(2, f"{parser.prog}: error: {message} (see --help)\n")
-
-    parser.error = error  # type: ignore[method-assign]
-
-
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
@@ -27,7 +18,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "DIR/metrics.json (losses, accuracies, FLOPs, params, wall time) and DIR/model.pt are written."
         ),
     )
-    _one_line_errors(p)
     p.add_argument("arch", metavar="ARCH", help="architecture: a config YAML (from 'nas export') or a preset name")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="run folder for checkpoint.pt, model.pt and metrics.json (re-use it to resume)")

@@ -20,7 +20,8 @@ import optuna
 import yaml
 from optuna.trial import TrialState
 
-from nas.errors import NasError
+from nas.arch.safe_yaml import YamlProblem, read_text
+from nas.errors import NasError, SpaceError
 from nas.search import attrs as A
 from nas.search.objectives import OBJECTIVES
 from nas.search.sampler import make_sampler
@@ -43,7 +44,15 @@ class SpaceSource:
 
     @classmethod
     def from_file(cls, path: str | Path) -> SpaceSource:
-        return cls(Path(path).name, Path(path).read_text(encoding="utf-8"))
+        """The space file's name and text.
+
+        Raises:
+            SpaceError: for a file that cannot be read, is too large or is not UTF-8 text.
+        """
+        try:
+            return cls(Path(path).name, read_text(path))
+        except YamlProblem as exc:
+            raise SpaceError(f"{path}: {exc}") from None
 
     def stored(self) -> dict[str, str]:
         return {"name": self.name, "text": self.text, "sha256": self.sha256}
