@@ -69,8 +69,8 @@ def check_options(args: argparse.Namespace) -> None:
     from nas.train.device import MAX_THREADS
 
     checks = (
-        ("--epochs", args.epochs, args.epochs >= 1, "a whole number >= 1"),
-        ("--batch-size", args.batch_size, args.batch_size >= 1, "a whole number >= 1"),
+        ("--epochs", args.epochs, 1 <= args.epochs <= 10_000, "a whole number from 1 to 10,000"),
+        ("--batch-size", args.batch_size, 1 <= args.batch_size <= 1_000_000, "a whole number from 1 to 1,000,000"),
         ("--lr", args.lr, 0 < args.lr < math.inf, "a finite number > 0"),
         ("--weight-decay", args.weight_decay, 0 <= args.weight_decay < math.inf, "a finite number >= 0"),
         ("--warmup", args.warmup, 0 <= args.warmup < math.inf, "a finite number of epochs >= 0"),
