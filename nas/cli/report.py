@@ -31,9 +31,13 @@ def run(args: argparse.Namespace) -> int:
     from optuna.trial import TrialState
 
     from nas.report.html import render_report
-    from nas.study_io import load_study
+    from nas.search.study import fail_stale
+    from nas.study_io import load_study, study_storage_url
 
     study = load_study(args.study, args.storage)
+    # Trials whose worker went silent for longer than the study's grace period are failed first,
+    # so the report does not show them as running.
+    fail_stale(args.study, study_storage_url(args.study, args.storage))
     path = render_report(study, args.output if args.output is not None else f"reports/{args.study}.html")
     if not any(t.state == TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
         print(f"nas report: note: study {args.study!r} has no completed trial yet; the report says so",

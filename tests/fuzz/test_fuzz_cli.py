@@ -9,29 +9,17 @@ The cases are drawn from a fixed seed, so the test is deterministic; each is run
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import os
 import random
-import shutil
-import signal
 import subprocess
 import sys
-import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-import torch
 import yaml
+from clirun import READ_ONLY, ROOT, STORE, TINY_SPACE, check_outcome, listing, run_in_process, sha256
 
-from nas.arch import save_config
-from nas.cli.main import main
-from nas.presets import get_preset
-
-ROOT = Path(__file__).resolve().parents[2]
 SEED = 20240611
-STORE = "sqlite:///studies/t.db"
 TRAIN_DATA = "synthetic:1x16x16:4:64"
 #: Base command lines that succeed; a case changes one part of one of them.
 BASE = {
@@ -45,18 +33,7 @@ BASE = {
     "train": ["train", "arch.yaml", "--dataset", TRAIN_DATA, "--adapt", "--epochs", "1", "--batch-size", "32",
               "--threads", "1", "--no-progress", "-o", "run"],
 }
-READ_ONLY = ("status", "report", "export", "space", "profile", "train")
 
-
-def _tiny_space() -> str:
-    spec = importlib.util.spec_from_file_location("search_fixtures", ROOT / "tests" / "search" / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.TINY_SPACE
-
-
-TINY_SPACE = _tiny_space()
 
 # -- what goes in ------------------------------------------------------------------------------------
 
@@ -293,104 +270,6 @@ CASES = make_cases()
 
 
 # -- running them -------------------------------------------------------------------------------------
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def listing(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
-
-
-@pytest.fixture(scope="module")
-def stored(tmp_path_factory) -> Path:
-    """A folder holding ``studies/t.db`` made by a real tiny search, its space and two
-    architecture files (the study's exported best and a preset); copied for each case."""
-    folder = tmp_path_factory.mktemp("stored")
-    (folder / "tiny.yaml").write_text(TINY_SPACE)
-    os.mkfifo(folder / "fifo")
-    cwd = Path.cwd()
-    os.chdir(folder)
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        code = main(["search", "tiny.yaml", "--max-flops", "1M", "--trials", "1", "--study", "t", "--storage", STORE,
-                     "--dataset", "synthetic", "--epochs", "1", "--train-subset", "128", "--val-size", "64",
-                     "--batch-size", "64", "--jobs", "1", "--no-progress"])
-        assert code == 0
-        assert main(["export", "t", "--storage", STORE, "-o", "arch.yaml"]) == 0
-    finally:
-        os.chdir(cwd)
-        for s, h in handlers.items():
-            signal.signal(s, h)
-    save_config(get_preset("mobilenetv3-small-ldc1").with_input(1, 32, 10), folder / "preset.yaml")
-    return folder
-
-
-@pytest.fixture
-def work(stored, tmp_path, monkeypatch) -> Path:
-    shutil.copytree(stored, tmp_path, dirs_exist_ok=True, symlinks=True, ignore_dangling_symlinks=True,
-                    copy_function=_copy)
-    monkeypatch.chdir(tmp_path)
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)}
-    threads = torch.get_num_threads()
-    yield tmp_path
-    signal.alarm(0)
-    for s, h in handlers.items():
-        signal.signal(s, h)
-    torch.set_num_threads(threads)
-
-
-def _copy(src: str, dst: str) -> None:
-    if Path(src).is_fifo():
-        os.mkfifo(dst)
-    else:
-        shutil.copy2(src, dst)
-
-
-class Hung(BaseException):
-    """A case that ran for minutes: a hang, reported as a failure instead of stopping the suite."""
-
-
-def _hung(signum: int, frame: object) -> None:
-    raise Hung
-
-
-#: Warnings a plain ``python`` shows on stderr (the others are hidden outside ``__main__``).
-HIDDEN_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
-
-
-def run_in_process(argv: list[str], capfd) -> tuple[int, str]:
-    """Exit code and stderr of ``nas ARGV`` run here; a warning counts as the lines it would print."""
-    signal.signal(signal.SIGALRM, _hung)
-    signal.alarm(120)
-    with warnings.catch_warnings(record=True) as caught:
-        try:
-            code = main(argv)
-        except SystemExit as exc:  # argparse
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-        finally:
-            signal.alarm(0)
-    shown = [w for w in caught if not issubclass(w.category, HIDDEN_WARNINGS)]
-    text = "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno, "") for w in shown)
-    return code, text + capfd.readouterr().err
-
-
-def check_outcome(case: str, argv: list[str], code: int, err: str, before: str, after: str,
-                  listed: list[str], listed_after: list[str]) -> None:
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    context = f"{case}: nas {' '.join(map(repr, argv))}\n{err[-3000:]}"
-    assert "Traceback" not in err, context
-    assert code in (0, 2), context
-    if code == 2:
-        assert len(lines) <= 1, context
-        assert lines and lines[0].startswith(f"nas {argv[0]}: error: "), context
-        assert ": : " not in lines[0] and "--1)" not in lines[0], context  # no empty key paths or odd ranges
-        assert after == before, f"the study changed: {context}"
-        if argv[0] in ("status", "report", "export"):
-            assert listed_after == listed, f"files appeared: {context}"  # nothing created for a failed read
-    if argv[0] in READ_ONLY:
-        assert after == before, f"a reading command changed the study: {context}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name[:80] for c in CASES])
