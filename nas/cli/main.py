@@ -54,7 +54,10 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # named by the subcommand's parser: "nas search: error: unrecognized arguments: ..."
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        sub.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     # SIGTERM (a scheduler, `timeout`, `kill`) stops as cleanly as Ctrl-C: nothing finished is
     # lost. SIGINT is handled even when inherited as ignored (a background job of a script).
     signal.signal(signal.SIGTERM, _interrupt)

@@ -26,7 +26,7 @@ from nas.search import attrs as A
 from nas.search.objectives import OBJECTIVES
 from nas.search.sampler import make_sampler
 from nas.search.settings import DEFAULTS, RUN_KEYS, SearchSettings, check
-from nas.search.storage import open_storage
+from nas.search.storage import open_storage, sqlite_file
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,14 @@ def quiet_optuna() -> None:
 
 
 def existing_study(name: str, url: str) -> optuna.Study | None:
-    """The stored study ``name`` (read only), or ``None`` if the storage has none of that name."""
+    """The stored study ``name`` (read only), or ``None`` if the storage has none of that name.
+
+    A SQLite file that does not exist holds no study: it is not created here (only once every
+    check has passed, by :func:`open_study`).
+    """
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        return None
     storage = open_storage(url)
     if name not in optuna.study.get_all_study_names(storage):
         return None

@@ -49,8 +49,9 @@ def _hung(signum: int, frame: object) -> None:
 HIDDEN_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
 
 
-def run_in_process(argv: list[str], capfd) -> tuple[int, str]:
-    """Exit code and stderr of ``nas ARGV`` run here; a warning counts as the lines it would print."""
+def run_in_process(argv: list[str], capfd) -> tuple[int, str, str]:
+    """Exit code, stderr and stdout of ``nas ARGV`` run here; a warning counts as the lines it
+    would print on stderr."""
     signal.signal(signal.SIGALRM, _hung)
     signal.alarm(120)
     with warnings.catch_warnings(record=True) as caught:
@@ -62,7 +63,8 @@ def run_in_process(argv: list[str], capfd) -> tuple[int, str]:
             signal.alarm(0)
     shown = [w for w in caught if not issubclass(w.category, HIDDEN_WARNINGS)]
     text = "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno, "") for w in shown)
-    return code, text + capfd.readouterr().err
+    captured = capfd.readouterr()
+    return code, text + captured.err, captured.out
 
 
 def check_outcome(case: str, argv: list[str], code: int, err: str, before: str, after: str,

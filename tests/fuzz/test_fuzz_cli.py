@@ -284,7 +284,7 @@ def test_fuzz_case(work, capfd, case):
     db = work / "studies" / "t.db"
     before, listed = sha256(db), listing(work)
     capfd.readouterr()
-    code, err = run_in_process(argv, capfd)
+    code, err, out = run_in_process(argv, capfd)
     check_outcome(case.name, argv, code, err, before, sha256(db), listed, listing(work))
 
 
