@@ -70,7 +70,9 @@ OPTIONS = {
 }
 SHAPES = ["0x16x16", "1x16", "1x16x8", "1x99999x99999", "99999x16x16", "-1x16x16", "axbxc", "", "1x1x1"]
 KINDS = {
-    "number": NUMBERS, "output": OUTPUTS, "url": URLS, "bad-url": [u for u in URLS if u not in (STORE, "sqlite:///nope/t.db")],  # a search would start there "study": STUDY_NAMES,
+    "number": NUMBERS, "output": OUTPUTS, "url": URLS, "study": STUDY_NAMES,
+    # a search would start a new study at a storage that does not exist yet
+    "bad-url": [u for u in URLS if u not in (STORE, "sqlite:///nope/t.db")],
     "device": DEVICES, "pick": PICKS, "dataset": DATASETS, "shape": SHAPES, "word": ["", "x", "TPE", "tpe "],
     "objectives": ["", "accuracy,accuracy", "flops", "accuracy,latency,params,flops,x", ",", "ACCURACY"],
 }
