@@ -8,6 +8,7 @@ leave open.
 from __future__ import annotations
 
 import time
+import warnings
 
 import optuna
 import pytest
@@ -71,7 +72,9 @@ def test_plain_optuna_study_is_refused_or_read_without_writes(work, capfd, kind,
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     plain = optuna.create_study(study_name="p", storage=STORE, directions=directions)
     if names:
-        plain.set_metric_names(names)
+        with warnings.catch_warnings():  # "experimental" in Optuna
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            plain.set_metric_names(names)
     values = [1.0] * len(directions)
     plain.add_trial(create_trial(state=TrialState.COMPLETE, values=values, params={"x": 1},
                                  distributions={"x": IntDistribution(0, 3)}))
