@@ -24,6 +24,14 @@ def _searched(study: optuna.Study) -> list[TrialRecord]:
     return [r for r in read_records(study) if r.kind == TrialKind.SEARCHED and r.accuracy is not None]
 
 
+def _check_searched(study: optuna.Study, records: list[TrialRecord]) -> None:
+    """Refuse, in plain words, a study whose completed trials record no architecture (not ``nas``'s)."""
+    complete = [r for r in read_records(study) if r.state == "COMPLETE"]
+    if not records and complete and all(r.arch is None for r in complete):
+        raise NasError(f"study {study.study_name!r} has completed trials but none recorded an architecture "
+                       "(it was not made by nas search)")
+
+
 def _frozen(study: optuna.Study, number: int) -> FrozenTrial:
     return next(t for t in study.get_trials(deepcopy=False) if t.number == number)
 
@@ -38,7 +46,9 @@ def knee_trial(study: optuna.Study) -> FrozenTrial:
     Raises:
         NasError: when the study has no feasible completed trial.
     """
-    pareto = sorted(pareto_front(_searched(study), ("accuracy", "flops")),
+    searched = _searched(study)
+    _check_searched(study, searched)
+    pareto = sorted(pareto_front(searched, ("accuracy", "flops")),
                     key=lambda r: (r.flops, -(r.accuracy or 0.0), r.number))
     if not pareto:
         raise NasError(f"study {study.study_name!r} has no completed trial within budget to pick a knee from")
@@ -73,6 +83,7 @@ def best_trial(study: optuna.Study, max_flops: float | None = None, *, final: bo
     stored = study.user_attrs.get(STUDY_SETTINGS, {}).get("max_flops")
     limit = max_flops if max_flops is not None else stored
     done = [r for r in _searched(study) if r.flops is not None and (r.final is not None or not final)]
+    _check_searched(study, done)
     fits = [r for r in done if limit is None or (r.flops or 0) <= limit]
     if not fits:
         within = f" within {format_count(limit)} FLOPs" if limit is not None else ""

@@ -77,7 +77,8 @@ def from_dict(data: object, check: bool = True) -> ArchConfig:
         ConfigError: naming the key path of the first problem.
     """
     if not isinstance(data, dict):
-        raise ConfigError("", f"expected a mapping at the top level, got {type(data).__name__}")
+        got = "an empty file" if data is None else f"{data!r:.40}"
+        raise ConfigError("", f"expected a mapping of keys (name, input, stem, stages, ...) at the top level, got {got}")
     unknown = sorted(set(data) - set(_KEYS))
     if unknown:
         raise ConfigError(str(unknown[0]), f"unknown key (known: {', '.join(_KEYS)})")

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from nas.study_io import load_study
 
     study = load_study(args.study, args.storage)
-    max_flops = parse_count(args.max_flops, "--max-flops") if args.max_flops else None
+    max_flops = parse_count(args.max_flops, "--max-flops") if args.max_flops is not None else None
     trial = pick_trial(study, args.pick, max_flops)
     output = args.output if args.output is not None else f"{args.study}-trial{trial.number}.yaml"
     path = export_trial(study, trial, output)

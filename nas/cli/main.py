@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from nas.errors import NasError
 
@@ -13,8 +14,19 @@ from nas.errors import NasError
 SUBCOMMANDS = ("presets", "profile", "space", "search", "report", "export", "train", "finalize", "status")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser that reports a malformed command line (an unknown option, a value of
+    the wrong type, a missing argument) as one line, without the usage block, exit code 2.
+
+    Subcommand parsers are made of the same class (``add_subparsers`` uses the parent's type).
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="nas",
         description=(
             "Neural architecture search for lightweight image classifiers: search a space of "
@@ -42,7 +54,10 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # named by the subcommand's parser: "nas search: error: unrecognized arguments: ..."
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        sub.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     # SIGTERM (a scheduler, `timeout`, `kill`) stops as cleanly as Ctrl-C: nothing finished is
     # lost. SIGINT is handled even when inherited as ignored (a background job of a script).
     signal.signal(signal.SIGTERM, _interrupt)

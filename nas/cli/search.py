@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, jobs=args.jobs, threads=args.threads, sampler=args.sampler,
         objectives=parse_objectives(args.objectives) if args.objectives is not None else None,
         with_presets=args.with_presets,
-        preset_max_flops=parse_count(args.preset_max_flops, "--preset-max-flops") if args.preset_max_flops else None,
+        preset_max_flops=parse_count(args.preset_max_flops, "--preset-max-flops") if args.preset_max_flops is not None else None,
         heartbeat=args.heartbeat, grace=args.grace, progress=bars, trial_lines=not bars,
         fidelity=args.fidelity, eta=args.eta, min_epochs=args.min_epochs, min_train_subset=args.min_train_subset,
         prescreen=count(args.prescreen, "--prescreen", 0, MAX_K) if args.prescreen is not None else None,

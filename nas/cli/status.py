@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+#: The longest ``--recent`` window (a year, in minutes); more is a typo.
+MAX_RECENT_MIN = 366 * 24 * 60
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -20,6 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nas.errors import NasError
     from nas.search.pareto import pareto_front
     from nas.search.record import TrialKind as K
     from nas.search.record import count_kinds, read_records, study_objectives
@@ -29,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from nas.study_io import load_study, study_storage_url
     from nas.units import format_count
 
+    if not 0 <= args.recent <= MAX_RECENT_MIN:
+        raise NasError(f"--recent must be a number of minutes from 0 to {MAX_RECENT_MIN:,} (a year), got {args.recent}")
     study = load_study(args.study, args.storage)
     # Trials whose worker went silent for longer than the study's grace period are failed first.
     failed_now = fail_stale(args.study, study_storage_url(args.study, args.storage))

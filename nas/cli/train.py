@@ -10,15 +10,6 @@ if TYPE_CHECKING:
     from nas.train.settings import TrainSettings
 
 
-def _one_line_errors(parser: argparse.ArgumentParser) -> None:
-    """Make ``parser`` report a malformed option as one line (no usage block), exit code 2."""
-
-    def error(message: str) -> None:
-        parser.exit(2, f"{parser.prog}: error: {message} (see --help)\n")
-
-    parser.error = error  # type: ignore[method-assign]
-
-
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
@@ -31,7 +22,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "DIR/metrics.json (losses, accuracies, FLOPs, params, wall time) and DIR/model.pt are written."
         ),
     )
-    _one_line_errors(p)
     p.add_argument("arch", metavar="ARCH", help="architecture: a config YAML (from 'nas export') or a preset name")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="run folder for checkpoint.pt, model.pt and metrics.json (re-use it to resume)")
@@ -97,8 +87,8 @@ def check_recipe(args: argparse.Namespace) -> None:
     from nas.errors import NasError
 
     checks = (
-        ("--epochs", args.epochs, args.epochs >= 1, "a whole number >= 1"),
-        ("--batch-size", args.batch_size, args.batch_size >= 1, "a whole number >= 1"),
+        ("--epochs", args.epochs, 1 <= args.epochs <= 10_000, "a whole number from 1 to 10,000"),
+        ("--batch-size", args.batch_size, 1 <= args.batch_size <= 1_000_000, "a whole number from 1 to 1,000,000"),
         ("--lr", args.lr, 0 < args.lr < math.inf, "a finite number > 0"),
         ("--weight-decay", args.weight_decay, 0 <= args.weight_decay < math.inf, "a finite number >= 0"),
         ("--warmup", args.warmup, 0 <= args.warmup < math.inf, "a finite number of epochs >= 0"),

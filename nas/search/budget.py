@@ -9,6 +9,8 @@ from nas.errors import NasError
 from nas.units import format_count
 
 _SUFFIX = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+#: The largest count accepted (a quintillion FLOPs or params: beyond any network, so a typo).
+MAX_COUNT = 10**18
 _COUNT = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)\s*$", re.IGNORECASE)
 
 
@@ -27,6 +29,9 @@ def parse_count(text: str | int | float, what: str = "count") -> int:
         value = float(match.group(1)) * _SUFFIX[match.group(2).upper()]
     if value <= 0:
         raise NasError(f"{what}: must be positive, got {text!r}")
+    if not value <= MAX_COUNT:  # also NaN and infinity
+        shown = str(text) if len(str(text)) <= 24 else str(text)[:20] + "..."
+        raise NasError(f"{what}: expected a number up to 1e18 (a million T), got {shown!r}")
     return int(round(value))
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nas.arch.config import ArchConfig
+from nas.cost.safe import ArchTooLarge
 from nas.errors import ConfigError, NasError
 from nas.search.budget import Budget
 from nas.space import SearchSpace
@@ -30,11 +31,11 @@ class _Fixed:
 
 
 def _cost(config: ArchConfig) -> tuple[int, int]:
-    from nas.blocks import build_model
-    from nas.cost import count_flops, count_params
+    """FLOPs and params; an architecture too large to build is refused without allocating."""
+    from nas.cost import safe_cost
 
-    model = build_model(config)
-    return count_flops(model, config.input_shape).total, count_params(model)
+    cost = safe_cost(config)
+    return cost.flops, cost.params
 
 
 def _excess(budget: Budget, flops: int, params: int) -> tuple[float, int]:
@@ -63,6 +64,7 @@ def cheapest(space: SearchSpace, budget: Budget, starts: int = 4, max_evals: int
     ]
     first += [{d.label: rng.choice(d.choices) for d in dims} for _ in range(max(0, starts - 3))]
     seen: dict[str, tuple[tuple[float, int], int, int]] = {}
+    too_large: dict[str, str] = {}
     best: tuple[tuple[float, int], ArchConfig, int, int] | None = None
 
     def score(params: dict[str, Any]) -> tuple[float, int] | None:
@@ -72,8 +74,14 @@ def cheapest(space: SearchSpace, budget: Budget, starts: int = 4, max_evals: int
         except ConfigError:
             return None
         key = config.notation()
+        if key in too_large:
+            return None
         if key not in seen:
-            flops, n_params = _cost(config)
+            try:
+                flops, n_params = _cost(config)
+            except ArchTooLarge as exc:
+                too_large[key] = str(exc)
+                return None
             seen[key] = (_excess(budget, flops, n_params), flops, n_params)
             if best is None or seen[key][0] < best[0]:
                 best = (seen[key][0], config, flops, n_params)
@@ -99,7 +107,8 @@ def cheapest(space: SearchSpace, budget: Budget, starts: int = 4, max_evals: int
         if finished():
             break
     if best is None:
-        raise NasError(f"no architecture of {space.name} could be built")
+        why = f": {next(iter(too_large.values()))}" if too_large else ""
+        raise NasError(f"no architecture of {space.name} could be built{why}")
     return best[1], best[2], best[3], len(seen)
 
 

@@ -25,9 +25,9 @@ from optuna.trial import TrialState
 from nas.arch.config import ArchConfig
 from nas.arch.io import to_dict
 from nas.blocks import build_model
-from nas.cost import count_flops, count_params, measure_latency, peak_activation_bytes
+from nas.cost import measure_latency, peak_activation_bytes, safe_cost
 from nas.data import Split
-from nas.errors import TrainingDiverged
+from nas.errors import NasError, TrainingDiverged
 from nas.search import attrs as A
 from nas.search.budget import Budget
 from nas.search.asha import climb
@@ -102,14 +102,18 @@ class Objective:
         (``asha``) after training when the promotion rule stops it below the top rung."""
         notation = config.notation()
         A.write_arch(trial, WORKER, to_dict(config), notation, baseline)
-        model = build_model(config)
-        flops = count_flops(model, config.input_shape).total
-        params = count_params(model)
+        try:
+            cost = safe_cost(config)  # an architecture too large to build fails without allocating
+        except NasError as exc:
+            A.write_failure(trial, str(exc))
+            raise
+        flops, params = cost.flops, cost.params
         violations = self.budget.violations(flops, params)
         A.write_cost(trial, flops, params, violations)
         if not self.budget.feasible(flops, params) and not baseline:
             A.write_over_budget(trial)
             raise optuna.TrialPruned(f"over budget: {self.budget.describe(flops, params)}")
+        model = build_model(config)
         if not baseline:
             self._claim(trial, notation)
         self.prescreen(trial, model, flops, baseline=bool(baseline))  # may prune: screened out

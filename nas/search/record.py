@@ -23,6 +23,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from nas.search import attrs as A
+from nas.search.objectives import OBJECTIVES
 
 
 class TrialKind(str, enum.Enum):
@@ -237,9 +238,16 @@ def classify(trial: FrozenTrial, over_budget: bool | None = None) -> TrialKind:
 
 
 def study_objectives(study: optuna.Study) -> tuple[str, ...]:
-    """The study's objective names in order (``metric_names``, else the stored settings)."""
-    names = study.metric_names or study.user_attrs.get(A.STUDY_SETTINGS, {}).get("objectives")
-    return tuple(names) if names else ("accuracy", "flops")
+    """The study's objective names in order (``metric_names``, else the stored settings).
+
+    A study ``nas`` did not make (other metric names, or none) reads as accuracy and FLOPs,
+    which its trials do not record: it shows no Pareto front rather than failing.
+    """
+    settings = study.user_attrs.get(A.STUDY_SETTINGS)
+    for names in (study.metric_names, settings.get("objectives") if isinstance(settings, dict) else None):
+        if names and isinstance(names, (list, tuple)) and all(n in OBJECTIVES for n in names):
+            return tuple(names)
+    return ("accuracy", "flops")
 
 
 def read_records(study: optuna.Study) -> list[TrialRecord]:

@@ -13,6 +13,7 @@ from nas.search.prescreen import DEFAULT_PROXY, check_prescreen, enabled
 from nas.search.sampler import SAMPLERS
 from nas.search.storage import default_storage
 from nas.train import TrainSettings
+from nas.train.device import MAX_THREADS
 from nas.units import format_count
 
 #: Settings a study stores besides its identity, so a worker joining it can take them.
@@ -151,6 +152,21 @@ def settings_from(**kwargs: Any) -> SearchSettings:
     return settings
 
 
+#: The largest ``--seed`` (the data split seeds torch with ``seed + 1``; space sampling with ``seed``).
+MAX_SEED = 2**31 - 1
+MAX_TIMEOUT_S = 366 * 24 * 3600
+#: Upper bounds beyond which a value is a typo, not a request: (setting, maximum, unit).
+_MAXIMA = (
+    ("trials", 1_000_000, "trials"), ("epochs", 10_000, "epochs"), ("batch_size", 1_000_000, "images"),
+    ("heartbeat", 24 * 3600, "seconds (a day)"), ("grace", 7 * 24 * 3600, "seconds (a week)"),
+)
+
+
+def max_jobs() -> int:
+    """The most worker processes one host may start: every core, and at least 64."""
+    return max(64, os.cpu_count() or 1)
+
+
 def check(settings: SearchSettings) -> None:
     """Refuse values no search can run with.
 
@@ -162,12 +178,22 @@ def check(settings: SearchSettings) -> None:
         value = getattr(settings, name)
         if value is not None and value < low:
             raise NasError(f"--{name.replace('_', '-')} must be >= {low}, got {value}")
+    for name, high, what in _MAXIMA:
+        value = getattr(settings, name)
+        if value is not None and value > high:
+            raise NasError(f"--{name.replace('_', '-')} must be at most {high:,} {what}, got {value:,}")
     if settings.train_subset is not None and settings.train_subset < 0:
         raise NasError(f"--train-subset must be >= 0 (0: all), got {settings.train_subset}")
-    if settings.threads is not None and settings.threads < 1:
-        raise NasError(f"--threads must be >= 1, got {settings.threads}")
-    if settings.timeout is not None and not settings.timeout > 0:
-        raise NasError(f"--timeout must be > 0 seconds, got {settings.timeout}")
+    if settings.threads is not None and not 1 <= settings.threads <= MAX_THREADS:
+        raise NasError(f"--threads must be from 1 to {MAX_THREADS:,}, got {settings.threads}")
+    if settings.jobs is not None and settings.jobs > max_jobs():
+        raise NasError(f"--jobs must be at most {max_jobs()} worker processes on this host (more hosts can join "
+                       f"the same --storage), got {settings.jobs:,}")
+    if not 0 <= settings.seed <= MAX_SEED:
+        raise NasError(f"--seed must be from 0 to {MAX_SEED:,}, got {settings.seed}")
+    if settings.timeout is not None and not 0 < settings.timeout <= MAX_TIMEOUT_S:
+        raise NasError(f"--timeout must be a number of seconds from more than 0 to {MAX_TIMEOUT_S:,} "
+                       f"(a year), got {settings.timeout}")
     if settings.grace <= settings.heartbeat:
         raise NasError(
             f"--grace ({settings.grace} s) must be larger than --heartbeat ({settings.heartbeat} s), or live "

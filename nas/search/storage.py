@@ -9,6 +9,7 @@ from pathlib import Path
 import optuna
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import NoSuchModuleError
 
 from nas.errors import StorageError
 
@@ -37,6 +38,11 @@ def sqlite_file(url: str) -> Path | None:
     except Exception as exc:  # ArgumentError, ValueError (a bad port), ...
         raise StorageError(f"storage {shown!r}: not a database URL ({_first_line(exc)})") from None
     if not parsed.drivername.startswith("sqlite"):
+        try:
+            parsed.get_dialect()
+        except NoSuchModuleError:
+            raise StorageError(f"storage {shown!r}: unknown kind of database {parsed.drivername!r} (expected e.g. "
+                               "sqlite:///studies/x.db or postgresql://user:pass@host/db)") from None
         return None
     database = parsed.database or ""
     if database in ("", ":memory:") or parsed.query.get("mode") == "memory":

@@ -20,13 +20,14 @@ import optuna
 import yaml
 from optuna.trial import TrialState
 
-from nas.errors import NasError
+from nas.arch.safe_yaml import YamlProblem, read_text
+from nas.errors import NasError, SpaceError
 from nas.search import attrs as A
 from nas.search.objectives import OBJECTIVES
 from nas.search.rungs import RungPlan
 from nas.search.sampler import make_sampler
 from nas.search.settings import DEFAULTS, RUN_KEYS, SearchSettings, check
-from nas.search.storage import open_storage
+from nas.search.storage import open_storage, sqlite_file
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,15 @@ class SpaceSource:
 
     @classmethod
     def from_file(cls, path: str | Path) -> SpaceSource:
-        return cls(Path(path).name, Path(path).read_text(encoding="utf-8"))
+        """The space file's name and text.
+
+        Raises:
+            SpaceError: for a file that cannot be read, is too large or is not UTF-8 text.
+        """
+        try:
+            return cls(Path(path).name, read_text(path))
+        except YamlProblem as exc:
+            raise SpaceError(f"{path}: {exc}") from None
 
     def stored(self) -> dict[str, str]:
         return {"name": self.name, "text": self.text, "sha256": self.sha256}
@@ -61,7 +70,14 @@ def quiet_optuna() -> None:
 
 
 def existing_study(name: str, url: str) -> optuna.Study | None:
-    """The stored study ``name`` (read only), or ``None`` if the storage has none of that name."""
+    """The stored study ``name`` (read only), or ``None`` if the storage has none of that name.
+
+    A SQLite file that does not exist holds no study: it is not created here (only once every
+    check has passed, by :func:`open_study`).
+    """
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        return None
     storage = open_storage(url)
     if name not in optuna.study.get_all_study_names(storage):
         return None

@@ -103,6 +103,8 @@ def _mapping(raw: object, where: str, keys: tuple[str, ...]) -> dict[str, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
+        if not where:
+            raise _Fail("", f"expected a mapping of keys (name, stem, stages, ...) at the top level, got {raw!r:.40}")
         raise _Fail(where, f"expected a mapping, got {type(raw).__name__}")
     for key in raw:
         if key not in keys:

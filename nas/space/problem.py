@@ -13,5 +13,5 @@ class KeyProblem(Exception):
     """
 
     def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {message}" if where else message)
         self.where, self.message = where, message

@@ -120,11 +120,12 @@ def test_corrupt_and_foreign_checkpoints(capsys, arch, tmp_path) -> None:
 
 
 def test_architecture_too_large_for_memory_is_refused_without_allocating(capsys, tmp_path) -> None:
-    # 2 x 200,000-channel 3x3 convolutions: 360 billion parameters, 1.4 TB of float32 weights.
-    huge = save_config(decode_arch("conv_k3_c200000 | conv_k3_s2_c200000 | head_re", 1, 16, 4, name="huge"),
+    # 2 x 60,000-channel 3x3 convolutions (each width within the limit): 32 billion parameters,
+    # 130 GB of float32 weights.
+    huge = save_config(decode_arch("conv_k3_c60000 | conv_k3_s2_c60000 | head_re", 1, 16, 4, name="huge"),
                        tmp_path / "huge.yaml")
     code, err = run_cli(capsys, huge, "--dataset", DATA, *FAST, "-o", tmp_path / "run")
-    assert_one_line(code, err, "huge", "360,004M parameters", "GiB")
+    assert_one_line(code, err, "huge", "32,401M parameters", "GiB")
 
 
 def test_allocation_failure_during_training_is_one_line(capsys, arch, tmp_path, monkeypatch) -> None:
