@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from nas.cli.train import _one_line_errors, add_recipe_options
+from nas.cli.train import add_recipe_options
 
 if TYPE_CHECKING:
     import optuna
@@ -29,7 +29,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "worker went silent for longer than the study's grace period is taken over."
         ),
     )
-    _one_line_errors(p)
     p.add_argument("study", metavar="STUDY", help="study name (as printed by 'nas search')")
     p.add_argument("--storage", metavar="URL", help="Optuna storage URL holding the study (default: "
                    "sqlite:///studies/STUDY.db, which must exist)")
