@@ -39,7 +39,7 @@ OPTS = ["--epochs", "1", "--batch-size", "32", "--threads", "1", "--no-progress"
     (["--trials", "1,x"], "--trials: expected trial numbers"),
     (["--trials", ""], "--trials: expected trial numbers"),
     (["--trials", "1", "--top", "2"], "not allowed with argument"),
-    (["--epochs", "0"], "--epochs must be a whole number >= 1, got 0"),
+    (["--epochs", "0"], "--epochs must be a whole number from 1 to 10,000, got 0"),
     (["--epochs", "two"], "invalid int value"),
     (["--jobs", "0"], "--jobs: expected an integer from 1"),
     (["--jobs", "many"], "--jobs: expected an integer"),

@@ -170,5 +170,5 @@ def test_the_report_shows_test_accuracy(study, tmp_path):
 
     page = render_report(s, tmp_path / "r.html").read_text()
     test = next(r for r in read_records(s) if r.number == 4).final.test_accuracy
-    assert "<th>test_accuracy</th>" in page and f"<td>{test:.2%}</td>" in page
+    assert "<th>final test accuracy</th>" in page and f"<td>{test:.2%}</td>" in page
     assert "1 finalisation jobs (nas finalize)" in page
