@@ -220,28 +220,10 @@ def run_jobs(plan: Plan, jobs: int) -> None:
     Raises:
         NasError: when a worker stopped on an error or died abnormally.
     """
-    from nas.search.workers import check_exits
+    from nas.search.workers import supervise
 
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_job_process, args=(plan, i, os.getpid())) for i in range(jobs)]
-    for p in procs:
-        p.start()
-    try:
-        while any(p.is_alive() for p in procs):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        for p in procs:
-            if p.is_alive() and p.pid is not None:
-                os.kill(p.pid, signal.SIGINT)
-        for p in procs:
-            p.join(timeout=30)
-        raise
-    finally:
-        for p in procs:
-            if p.is_alive():
-                p.terminate()
-            p.join()
-    check_exits([p.exitcode for p in procs])
+    supervise([ctx.Process(target=_job_process, args=(plan, i, os.getpid())) for i in range(jobs)])
 
 
 __all__ = ["ALREADY", "FAILED", "FINALISED", "LOST", "Plan", "recipe_record", "run_jobs", "weights_folder", "work"]

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import optuna
 from optuna.trial import TrialState
@@ -143,16 +144,29 @@ def run_processes(settings: SearchSettings, space: SpaceSource, study: optuna.St
     ctx = mp.get_context("spawn")
     procs = [ctx.Process(target=_worker_process, args=(per_worker, space, i, deadline, os.getpid()))
              for i in range(settings.jobs or 1)]
+    with StudyBar(settings, study) as bar:
+        supervise(procs, tick=lambda: bar.refresh_from(study), interval=1.0)
+
+
+def supervise(procs: list[Any], tick: Callable[[], None] | None = None, interval: float = 0.5) -> None:
+    """Start worker processes, wait for them (calling ``tick`` every ``interval`` seconds) and
+    check how they ended.
+
+    A terminal's Ctrl-C reaches every worker; one sent to this process alone is passed on, so
+    each worker records its interrupted work before exiting. Workers still alive at the end are
+    terminated: none outlives the command.
+
+    Raises:
+        NasError: when a worker stopped on an error or died abnormally (killed, crashed).
+    """
     for p in procs:
         p.start()
     try:
-        with StudyBar(settings, study) as bar:
-            while any(p.is_alive() for p in procs):
-                time.sleep(1.0)
-                bar.refresh_from(study)
+        while any(p.is_alive() for p in procs):
+            time.sleep(interval)
+            if tick is not None:
+                tick()
     except KeyboardInterrupt:
-        # A terminal's Ctrl-C reaches every worker; a signal sent to this process alone is
-        # passed on, so each worker records its interrupted trial as FAIL before exiting.
         for p in procs:
             if p.is_alive() and p.pid is not None:
                 os.kill(p.pid, signal.SIGINT)
@@ -185,4 +199,4 @@ def check_exits(codes: list[int | None]) -> None:
         raise NasError(f"{how}; its trial fails after the grace period and a re-run resumes the study")
 
 
-__all__ = ["check_exits", "run_processes", "stop_with_parent", "worker"]
+__all__ = ["check_exits", "run_processes", "stop_with_parent", "supervise", "worker"]
