@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from nas.errors import NasError
+from nas.interrupts import stop_on_interrupt
 
 # Imported lazily (by name) so `nas --help` and `nas presets` start fast.
 SUBCOMMANDS = ("presets", "profile", "space", "search", "report", "export", "train", "finalize", "status")
@@ -48,10 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -60,8 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     # SIGTERM (a scheduler, `timeout`, `kill`) stops as cleanly as Ctrl-C: nothing finished is
     # lost. SIGINT is handled even when inherited as ignored (a background job of a script).
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    stop_on_interrupt()
     try:
         return int(args.run(args) or 0)
     except NasError as exc:

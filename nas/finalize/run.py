@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ import optuna
 from nas.arch.io import from_dict
 from nas.data import ImageData, load_dataset
 from nas.errors import NasError, TrainingDiverged
+from nas.interrupts import stop_on_interrupt
 from nas.finalize.claims import Busy, Claim, try_claim
 from nas.search.objective import WORKER
 from nas.search.record import TrialRecord, read_records
@@ -195,8 +195,7 @@ def _job_process(plan: Plan, index: int, parent: int) -> None:
     from nas.search.workers import stop_with_parent
 
     stop_with_parent(parent)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _terminate)
+    stop_on_interrupt()
 
     def say(line: str) -> None:
         print(f"nas finalize (job {index}): {line}", file=sys.stderr, flush=True)
@@ -208,10 +207,6 @@ def _job_process(plan: Plan, index: int, parent: int) -> None:
     except NasError as exc:
         print(f"nas finalize (job {index}): error: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def run_jobs(plan: Plan, jobs: int) -> None:

@@ -22,6 +22,7 @@ import optuna
 from optuna.trial import TrialState
 
 from nas.errors import NasError
+from nas.interrupts import stop_on_interrupt
 from nas.search import attrs as A
 from nas.search.budget import Budget
 from nas.search.data import Prepared, prepare
@@ -115,16 +116,11 @@ def stop_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="nas-parent-watch", daemon=True).start()
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def _worker_process(settings: SearchSettings, space: SpaceSource, worker_id: int, deadline: float | None,
                     parent: int) -> None:
     logging.basicConfig(level=logging.WARNING)
     stop_with_parent(parent)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if the parent's was ignored
-    signal.signal(signal.SIGTERM, _terminate)  # the parent died: record the running trial as FAIL
+    stop_on_interrupt()  # SIGTERM too: the parent died, so record the running trial as FAIL
     try:
         worker(settings, space, worker_id, deadline)
     except KeyboardInterrupt:
