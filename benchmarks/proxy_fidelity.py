@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from nas.errors import NasError
+from nas.report.final import kendall_tau
 from nas.search.budget import format_count, parse_count
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -307,25 +308,12 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def kendall(a: Sequence[float], b: Sequence[float]) -> float:
-    """Kendall's tau-b (ties in either side accounted for; nan for < 3 pairs or a constant side)."""
+    """Kendall's tau-b (ties in either side accounted for; nan for < 3 pairs or a constant side),
+    as the report computes it (:func:`nas.report.final.kendall_tau`)."""
     if len(a) < 3 or len(set(a)) < 2 or len(set(b)) < 2:
         return math.nan
-    concordant = discordant = ties_a = ties_b = 0
-    for i in range(len(a)):
-        for j in range(i + 1, len(a)):
-            da, db = a[i] - a[j], b[i] - b[j]
-            if da == 0 and db == 0:
-                continue
-            if da == 0:
-                ties_a += 1
-            elif db == 0:
-                ties_b += 1
-            elif (da > 0) == (db > 0):
-                concordant += 1
-            else:
-                discordant += 1
-    n = concordant + discordant
-    return (concordant - discordant) / math.sqrt((n + ties_a) * (n + ties_b))
+    tau = kendall_tau(list(a), list(b))
+    return math.nan if tau is None else tau
 
 
 def table(results: dict[str, Any], opts: Options) -> list[dict[str, Any]]:
