@@ -28,6 +28,7 @@ from nas.blocks import build_model
 from nas.cost import measure_latency, peak_activation_bytes, safe_cost
 from nas.data import Split
 from nas.errors import NasError, TrainingDiverged
+from nas.interrupts import interruptible
 from nas.search import attrs as A
 from nas.search.budget import Budget
 from nas.search.asha import climb
@@ -94,8 +95,9 @@ class Objective:
         self.prescreen = Prescreen(prescreen, prescreen_proxy, split, budget.max_flops, train.seed)
 
     def __call__(self, trial: optuna.Trial) -> list[float]:
-        config = self.space.sample(trial)
-        return self.evaluate(trial, config)
+        with interruptible():  # the worker holds interrupts outside the objective
+            config = self.space.sample(trial)
+            return self.evaluate(trial, config)
 
     def evaluate(self, trial: optuna.Trial, config: ArchConfig, baseline: str | None = None) -> list[float]:
         """Measure ``config`` in ``trial``; prunes it (no training) when over budget or a duplicate, and

@@ -22,7 +22,7 @@ import optuna
 from optuna.trial import TrialState
 
 from nas.errors import NasError
-from nas.interrupts import stop_on_interrupt
+from nas.interrupts import deferred, stop_on_interrupt
 from nas.search import attrs as A
 from nas.search.budget import Budget
 from nas.search.data import Prepared, prepare
@@ -69,10 +69,13 @@ def worker(
             time.sleep(min(5.0, settings.heartbeat))
             continue
         before = counts["screened"]
-        study.optimize(
-            objective, n_trials=1, catch=(Exception,), gc_after_trial=True, callbacks=[reporter],
-            timeout=None if deadline is None else max(1.0, deadline - time.time()),
-        )
+        # Interrupts land only inside the objective (the trial is told FAIL) or after the trial is
+        # told, never between Optuna creating a trial and telling it (it would stay RUNNING).
+        with deferred():
+            study.optimize(
+                objective, n_trials=1, catch=(Exception,), gc_after_trial=True, callbacks=[reporter],
+                timeout=None if deadline is None else max(1.0, deadline - time.time()),
+            )
         fruitless = 0 if count_states(study)["screened"] > before else fruitless + 1
         if on_trial is not None:
             on_trial(study)

@@ -55,3 +55,42 @@ def test_other_unraisable_errors_are_still_reported():
     done = run(program)
     assert done.stdout.strip() == "carried on"
     assert "ValueError" in done.stderr
+
+
+DEFERRED = textwrap.dedent("""
+    import os, signal
+    from nas.interrupts import deferred, interruptible, stop_on_interrupt
+
+    stop_on_interrupt()
+    steps = []
+    try:
+        with deferred():
+            os.kill(os.getpid(), signal.SIG)
+            steps.append("held")  # the interrupt waits for the end of the section
+            STEP
+        steps.append("after")
+    except KeyboardInterrupt:
+        steps.append("interrupted")
+    print(" ".join(steps))
+""")
+
+
+def test_an_interrupt_inside_a_deferred_section_is_raised_on_leaving_it():
+    for sig in ("SIGINT", "SIGTERM"):
+        done = run(DEFERRED.replace("SIG)", f"{sig})").replace("STEP", "steps.append('told')"))
+        assert done.stdout.strip() == "held told interrupted", done.stderr
+
+
+def test_an_interruptible_section_raises_a_held_interrupt_on_entry():
+    step = "with interruptible():\n            steps.append('objective')"
+    done = run(DEFERRED.replace("SIG)", "SIGINT)").replace("STEP", step))
+    assert done.stdout.strip() == "held interrupted", done.stderr
+
+
+def test_an_interruptible_section_raises_a_new_interrupt_at_once():
+    step = ("with interruptible():\n            try:\n                os.kill(os.getpid(), signal.SIGINT)\n"
+            "                steps.append('not raised')\n            except KeyboardInterrupt:\n"
+            "                steps.append('raised')")
+    program = DEFERRED.replace("os.kill(os.getpid(), signal.SIG)", "pass").replace("STEP", step)
+    done = run(program)
+    assert done.stdout.strip() == "held raised after", done.stderr
