@@ -9,12 +9,17 @@ Every multiply-accumulate count is at least the number of convolution and linear
 (each weight is used at least once per image), so with a FLOPs budget an architecture whose
 conv + linear weights alone exceed the budget is known to be over it without counting: its
 cost comes back with ``exact=False`` and ``flops`` that lower bound.
+
+The exact count of the last few architectures is remembered (configs are frozen and hashable):
+a search counts an architecture when its sampler drafts it (:mod:`nas.search.feasible`) and
+again when the trial measures it.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 import torch
 from torch import nn
@@ -92,7 +97,6 @@ def safe_cost(config: ArchConfig, max_flops: int | None = None, memory_bytes: in
         ConfigError: if the config cannot be built.
     """
     from nas.blocks import build_model
-    from nas.cost.flops import count_flops
 
     with torch.device("meta"):
         shell = build_model(config)
@@ -108,5 +112,12 @@ def safe_cost(config: ArchConfig, max_flops: int | None = None, memory_bytes: in
         )
     if max_flops is not None and lower_bound > max_flops:
         return ArchCost(flops=lower_bound, params=params, exact=False)
-    model = build_model(config)
-    return ArchCost(flops=count_flops(model, config.input_shape).total, params=params)
+    return ArchCost(flops=_exact_flops(config), params=params)
+
+
+@lru_cache(maxsize=16)
+def _exact_flops(config: ArchConfig) -> int:
+    from nas.blocks import build_model
+    from nas.cost.flops import count_flops
+
+    return count_flops(build_model(config), config.input_shape).total
