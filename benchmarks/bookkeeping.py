@@ -16,8 +16,11 @@ median bookkeeping per trial over windows of the study's size and its share of a
 
     share = bookkeeping / (bookkeeping + real trial)
 
+It also prints how many of the proposals after the first 20 trials were over the budget.
+``--without-drafts`` runs the sampler bare (no budget drafts), for the figures before them.
+
     python benchmarks/bookkeeping.py [--trials 1000] [--fidelity single|asha] [--budget 5M]
-        [--sampler tpe] [--windows 1,100,300,1000] [--threads 1]
+        [--sampler tpe] [--windows 0,100,300,1000] [--threads 1] [--without-drafts] [--no-real-trial]
 """
 
 from __future__ import annotations
@@ -43,10 +46,11 @@ import torch  # noqa: E402
 from nas.cost import LatencyResult  # noqa: E402
 from nas.search import asha, objective, prescreen  # noqa: E402
 from nas.search.budget import parse_count  # noqa: E402
+from nas.search import workers  # noqa: E402
 from nas.search.data import prepare  # noqa: E402
+from nas.search.record import TrialKind, read_records  # noqa: E402
 from nas.search.settings import settings_from  # noqa: E402
 from nas.search.study import with_stored_space  # noqa: E402
-from nas.search.workers import worker  # noqa: E402
 from nas.train import TrainResult, set_threads, train_proxy  # noqa: E402
 
 
@@ -130,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--windows", default="0,100,300,1000", help="study sizes bounding the table's rows")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="search seed")
+    parser.add_argument("--without-drafts", action="store_true", help="the bare sampler: no budget drafts")
+    parser.add_argument("--no-real-trial", action="store_true", help="skip the real training (no share column)")
     args = parser.parse_args(argv)
     try:
         budget = parse_count(args.budget, "--budget")
@@ -147,14 +153,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         settings, space = with_stored_space(settings)
         prepared = prepare(settings, None, space.name)
-        real_s, notation = real_trial_seconds(prepared, settings)
-        print(f"real trial: {real_s:.1f} s ({settings.epochs} epochs x {len(prepared.split.train_y)} images, "
-              f"{args.threads} thread) for {notation}", flush=True)
+        real_s = float("nan")
+        if not args.no_real_trial:
+            real_s, notation = real_trial_seconds(prepared, settings)
+            print(f"real trial: {real_s:.1f} s ({settings.epochs} epochs x {len(prepared.split.train_y)} images, "
+                  f"{args.threads} thread) for {notation}", flush=True)
         clock, rng = Clock(), random.Random(args.seed)
         per_trial: list[tuple[int, float]] = []
-        state = {"last": time.perf_counter(), "work": 0.0}
+        state: dict[str, Any] = {"last": time.perf_counter(), "work": 0.0}
 
         def on_trial(study: Any) -> None:
+            state["study"] = study
             now = time.perf_counter()
             n = len(study.get_trials(deepcopy=False))
             per_trial.append((n, (now - state["last"]) - (clock.seconds - state["work"])))
@@ -165,10 +174,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         with ExitStack() as stack:
             for patch in stand_ins(rng, clock):
                 stack.enter_context(patch)
+            if args.without_drafts:
+                stack.enter_context(mock.patch.object(workers, "FeasibleProposals", lambda inner, *_: inner))
             start = time.perf_counter()
             state["last"] = start
-            worker(settings, space, on_trial=on_trial, prepared=prepared)
+            workers.worker(settings, space, on_trial=on_trial, prepared=prepared)
             wall = time.perf_counter() - start
+        kinds = [r.kind for r in read_records(state["study"]) if r.number >= 20 and r.kind != TrialKind.BASELINE]
+        over = sum(k == TrialKind.OVER_BUDGET for k in kinds)
+    print(f"over budget after the first 20 trials: {over} of {len(kinds)} proposals ({over / max(1, len(kinds)):.1%}); "
+          f"{'bare sampler' if args.without_drafts else 'with budget drafts'}")
     print(f"{len(per_trial)} trials in {wall:.0f} s; sampler {args.sampler}, fidelity {args.fidelity}, "
           f"budget {args.budget}, {args.threads} thread(s)")
     print(f"{'study size':>12} {'trials':>7} {'median s':>9} {'p90 s':>7} {'share of a real trial':>22}")

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import optuna
 import torch
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
 from nas.arch.config import ArchConfig
 from nas.arch.io import to_dict
@@ -40,6 +41,18 @@ from nas.train import TrainResult, TrainSettings, train_proxy
 
 #: Who runs a trial (host:pid), so ``nas status`` can list the workers seen recently.
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def holds_slot(trial: FrozenTrial, now: datetime, grace: float) -> bool:
+    """Whether a RUNNING search trial takes a training slot: marked ``training``, or still
+    being drafted and costed by its worker (started less than ``grace`` seconds ago; an older
+    unmarked one was abandoned, or is a stray trial of another Optuna client)."""
+    if trial.state != TrialState.RUNNING or trial.user_attrs.get(A.BASELINE) or A.FINALIZES in trial.user_attrs:
+        return False
+    if trial.user_attrs.get(A.TRAINING):
+        return True
+    started = trial.datetime_start
+    return started is not None and (now - started).total_seconds() < grace
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,7 @@ class Objective:
         plan: the rungs of an ``asha`` search; ``None``: every trial trains at ``train``.
         prescreen: zero-cost pre-screening, candidates per trained architecture (0 or 1: off).
         prescreen_proxy: the proxy candidates are ranked by.
+        grace: seconds after which a RUNNING trial not marked ``training`` no longer holds a slot.
     """
 
     def __init__(
@@ -88,8 +102,10 @@ class Objective:
         plan: RungPlan | None = None,
         prescreen: int = 0,
         prescreen_proxy: str = DEFAULT_PROXY,
+        grace: float = 120.0,
     ) -> None:
         self.space, self.split, self.budget, self.train = space, split, budget, train
+        self.grace = grace
         self.objectives, self.target, self.progress, self.device = tuple(objectives), target, progress, device
         self.plan = plan
         self.prescreen = Prescreen(prescreen, prescreen_proxy, split, budget.max_flops, train.seed)
@@ -157,16 +173,20 @@ class Objective:
     def _claim(self, trial: optuna.Trial, notation: str) -> None:
         """Refuse an architecture another trial already evaluates, or a slot beyond the target.
 
-        A trial claims a training slot by being RUNNING and marked ``training``; slots are
-        ordered by trial number, so concurrent workers agree on who is beyond the target. A
-        trial stopped at a lower rung (``asha``) holds its slot, and its architecture is taken.
+        Slots go by trial number. Every RUNNING search trial with a lower number may still
+        claim one (it was created earlier, so this trial sees it, even while its worker is
+        still drafting or costing it), and counts as taken (:func:`holds_slot`); so does every trained trial (a
+        trial stopped at a lower rung in ``asha`` included). Counting only trials already marked
+        ``training`` let two workers both take the last slot, one of them not yet marked. A
+        lower trial that turns out over budget or a duplicate frees its slot, and the workers
+        ask for more trials until the target is met exactly.
         """
         study = trial.study
         trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.RUNNING,
                                                           TrialState.PRUNED))
-        claimed = 0
+        claimed, now = 0, datetime.now()
         for other in trials:
-            if other.number == trial.number or other.user_attrs.get(A.BASELINE):
+            if other.number == trial.number or other.user_attrs.get(A.BASELINE) or A.FINALIZES in other.user_attrs:
                 continue
             stopped = other.state == TrialState.PRUNED and other.user_attrs.get(A.RUNG) is not None
             if other.state == TrialState.PRUNED and not stopped:
@@ -177,7 +197,7 @@ class Objective:
                 A.write_duplicate(trial, other.number)
                 raise optuna.TrialPruned(f"same architecture as trial {other.number}")
             if other.state == TrialState.COMPLETE or stopped or (
-                other.user_attrs.get(A.TRAINING) and other.number < trial.number
+                other.number < trial.number and holds_slot(other, now, self.grace)
             ):
                 claimed += 1
         if claimed >= self.target:
@@ -187,4 +207,4 @@ class Objective:
         A.write_training(trial)
 
 
-__all__ = ["OBJECTIVES", "Evaluation", "Objective", "WORKER", "parse_objectives"]
+__all__ = ["OBJECTIVES", "Evaluation", "Objective", "WORKER", "holds_slot", "parse_objectives"]

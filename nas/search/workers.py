@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import optuna
@@ -23,11 +24,10 @@ from optuna.trial import TrialState
 
 from nas.errors import NasError
 from nas.interrupts import deferred, stop_on_interrupt
-from nas.search import attrs as A
 from nas.search.budget import Budget
 from nas.search.data import Prepared, prepare
 from nas.search.feasible import FeasibleProposals
-from nas.search.objective import Objective
+from nas.search.objective import Objective, holds_slot
 from nas.search.settings import SearchSettings
 from nas.search.study import SpaceSource, open_study, quiet_optuna
 from nas.search.summary import StudyBar, TrialReporter, count_states
@@ -54,7 +54,7 @@ def worker(
         prepared.space, prepared.split, budget, settings.train_settings(),
         settings.objectives, target=settings.trials, progress=settings.progress and settings.jobs == 1,
         plan=settings.rung_plan(),
-        prescreen=settings.prescreen, prescreen_proxy=settings.prescreen_proxy,
+        prescreen=settings.prescreen, prescreen_proxy=settings.prescreen_proxy, grace=settings.grace,
     )
     reporter = TrialReporter(settings.trial_lines)
     # A pre-screen prunes about K - 1 of every K candidates on purpose.
@@ -67,8 +67,12 @@ def worker(
         # Trained architectures: completed, and in an asha search also stopped at a lower rung.
         if counts["screened"] >= settings.trials:
             return
-        if counts["screened"] + _training(study) >= settings.trials:
-            # Every remaining slot is being trained elsewhere: wait, in case a worker dies.
+        now = datetime.now()
+        held = sum(1 for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                   if holds_slot(t, now, settings.grace))
+        if counts["screened"] + held >= settings.trials:
+            # Every remaining slot is taken by a trial running elsewhere: wait, in case one turns
+            # out over budget or a duplicate, or its worker dies.
             time.sleep(min(5.0, settings.heartbeat))
             continue
         before = counts["screened"]
@@ -89,13 +93,6 @@ def worker(
                 f"{limit} trials in a row were over budget, duplicates or failed; the space may be "
                 "exhausted or the budget too tight"
             )
-
-
-def _training(study: optuna.Study) -> int:
-    return sum(
-        1 for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-        if t.user_attrs.get(A.TRAINING)
-    )
 
 
 def stop_with_parent(parent: int) -> None:
