@@ -78,11 +78,12 @@ def worker(
         before = counts["screened"]
         # Interrupts land only inside the objective (the trial is told FAIL) or after the trial is
         # told, never between Optuna creating a trial and telling it (it would stay RUNNING).
-        # No full garbage collection after each trial: it took 0.3 s a trial with the data set in
-        # memory (benchmarks/bookkeeping.py), and a trial's model is freed by reference counting.
+        # A full garbage collection after each trial (0.3 s with the data set in memory): without
+        # it, models caught in reference cycles (fvcore's traces among them) piled up to 22 GB
+        # within a few hundred trials of benchmarks/bookkeeping.py.
         with deferred():
             study.optimize(
-                objective, n_trials=1, catch=(Exception,), gc_after_trial=False, callbacks=[reporter],
+                objective, n_trials=1, catch=(Exception,), gc_after_trial=True, callbacks=[reporter],
                 timeout=None if deadline is None else max(1.0, deadline - time.time()),
             )
         fruitless = 0 if count_states(study)["screened"] > before else fruitless + 1
