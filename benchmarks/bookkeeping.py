@@ -169,7 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             per_trial.append((n, (now - state["last"]) - (clock.seconds - state["work"])))
             state["last"], state["work"] = now, clock.seconds
             if n % 100 == 0:
-                print(f"  {n} trials, last bookkeeping {per_trial[-1][1]:.2f} s", file=sys.stderr, flush=True)
+                recent = statistics.median(s for _, s in per_trial[-100:])
+                print(f"  {n} trials: median bookkeeping of the last 100 {recent:.3f} s", file=sys.stderr, flush=True)
 
         with ExitStack() as stack:
             for patch in stand_ins(rng, clock):
