@@ -78,9 +78,8 @@ def worker(
         before = counts["screened"]
         # Interrupts land only inside the objective (the trial is told FAIL) or after the trial is
         # told, never between Optuna creating a trial and telling it (it would stay RUNNING).
-        # A full garbage collection after each trial (0.3 s with the data set in memory): without
-        # it, models caught in reference cycles (fvcore's traces among them) piled up to 22 GB
-        # within a few hundred trials of benchmarks/bookkeeping.py.
+        # A full garbage collection after each trial, as Optuna recommends: about 0.3 s a trial
+        # with the data set in memory, counted in benchmarks/bookkeeping.py's figures.
         with deferred():
             study.optimize(
                 objective, n_trials=1, catch=(Exception,), gc_after_trial=True, callbacks=[reporter],
