@@ -45,6 +45,7 @@ import torch  # noqa: E402
 
 from nas.cost import LatencyResult  # noqa: E402
 from nas.search import asha, objective, prescreen  # noqa: E402
+from nas.errors import NasError  # noqa: E402
 from nas.search.budget import parse_count  # noqa: E402
 from nas.search import workers  # noqa: E402
 from nas.search.data import prepare  # noqa: E402
@@ -139,18 +140,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         budget = parse_count(args.budget, "--budget")
+    except NasError as exc:
+        parser.error(str(exc))
+    try:
         bounds = sorted({int(b) for b in args.windows.split(",")})
-    except ValueError as exc:
-        parser.error(f"--windows: {exc}")
-    if args.trials < 1 or args.threads < 1:
-        parser.error("--trials and --threads must be >= 1")
+    except ValueError:
+        parser.error(f"--windows: expected study sizes like 0,100,300,1000, got {args.windows!r}")
+    if not 1 <= args.trials <= 100_000 or not 1 <= args.threads <= 1024:
+        parser.error("--trials must be from 1 to 100000 and --threads from 1 to 1024")
     set_threads(args.threads)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = settings_from(
-            space=str(ROOT / "search_spaces/lightweight.yaml"), max_flops=budget, trials=args.trials,
-            study="bookkeeping", storage=f"sqlite:///{tmp}/bookkeeping.db", progress=False, trial_lines=False,
-            sampler=args.sampler, fidelity=args.fidelity, threads=args.threads, seed=args.seed,
-        )
+        try:
+            settings = settings_from(
+                space=str(ROOT / "search_spaces/lightweight.yaml"), max_flops=budget, trials=args.trials,
+                study="bookkeeping", storage=f"sqlite:///{tmp}/bookkeeping.db", progress=False, trial_lines=False,
+                sampler=args.sampler, fidelity=args.fidelity, threads=args.threads, seed=args.seed,
+            )
+        except NasError as exc:
+            parser.error(str(exc))
         settings, space = with_stored_space(settings)
         prepared = prepare(settings, None, space.name)
         real_s = float("nan")
