@@ -71,7 +71,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--prescreen", metavar="K", help="zero-cost pre-screening: score K sampled architectures per "
                    "trained one with a zero-cost proxy on one batch of training data, and train only those ranking in "
                    "the top 1/K of the candidates of similar FLOPs (half-octave bins below the budget); the rest are "
-                   "pruned as screened out. 0 or 1: off (default 0); at most 64")
+                   "pruned as screened out. 0 or 1: off; default 4; at most 64")
     p.add_argument("--prescreen-proxy", metavar="NAME", help="the proxy the pre-screen ranks by: snip (default; "
                    "it ranked trained architectures best, see the README), grad_norm, synflow or naswot")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (one line per finished trial instead)")

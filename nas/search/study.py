@@ -139,6 +139,8 @@ def joined_settings(given: dict[str, Any]) -> dict[str, Any]:
                 "batch_size", "seed", "prescreen", "prescreen_proxy"):
         if filled.get(key) is None and key in settings:
             filled[key] = settings[key]
+    if filled.get("prescreen") is None and "prescreen" not in settings:
+        filled["prescreen"] = 0  # stored without pre-screening (off when it was made, or before it existed)
     if filled.get("train_subset") is None and "train_subset" in settings:
         filled["train_subset"] = settings["train_subset"] or 0  # stored None: all images
     plan = RungPlan.from_stored(settings.get("fidelity"))

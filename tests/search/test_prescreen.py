@@ -158,14 +158,14 @@ def test_prescreened_search_trains_only_the_chosen(search_kwargs, monkeypatch, c
     assert (joined.prescreen, joined.prescreen_proxy) == (3, "grad_norm")
     assert run_search(joined).complete == 4
     with pytest.raises(NasError, match="prescreen, prescreen_proxy differ"):
-        run_search(settings_from(**{**search_kwargs, "trials": 5}))
+        run_search(settings_from(**{**search_kwargs, "trials": 5, "prescreen": 0}))
     with pytest.raises(NasError, match="prescreen_proxy differ"):
         run_search(settings_from(**{**search_kwargs, "trials": 5, "prescreen": 3, "prescreen_proxy": "naswot"}))
 
 
 @pytest.mark.slow
 def test_every_trained_trial_records_all_proxies_without_prescreen(search_kwargs):
-    settings = settings_from(**{**search_kwargs, "trials": 2})
+    settings = settings_from(**{**search_kwargs, "trials": 2, "prescreen": 0})
     run_search(settings)
     study = optuna.load_study(study_name="t", storage=settings.storage_url)
     assert "prescreen" not in study.user_attrs["settings"]  # off: the identity of a study made before
@@ -175,6 +175,18 @@ def test_every_trained_trial_records_all_proxies_without_prescreen(search_kwargs
     for r in trained:
         assert set(r.zero_cost or {}) == set(PROXIES) and r.prescreen is None and r.zero_cost_s > 0
     assert not any(r.kind == TrialKind.SCREENED_OUT for r in records)
+    # Resuming it without --prescreen keeps it off (the default of 4 is for new studies only).
+    given = joined_settings({**{k: None for k in search_kwargs}, "space": search_kwargs["space"],
+                             "max_flops": search_kwargs["max_flops"], "study": "t",
+                             "storage": search_kwargs["storage"], "trials": 3, "jobs": 1, "progress": False})
+    resumed = settings_from(**given)
+    assert resumed.prescreen == 0 and run_search(resumed).complete == 3
+
+
+def test_new_study_prescreens_by_default(search_kwargs):
+    settings = settings_from(**search_kwargs)
+    assert (settings.prescreen, settings.prescreen_proxy) == (4, "snip")
+    assert settings.identity("tiny")["prescreen"] == 4
 
 
 # ---- the command line --------------------------------------------------------------------------
@@ -207,7 +219,7 @@ def cli(capsys):
     (["--prescreen", "1000000000000"], "--prescreen: expected an integer from 0 to 64"),
     (["--prescreen", "four"], "--prescreen: expected an integer, got 'four'"),
     (["--prescreen", "4", "--prescreen-proxy", "zen"], "--prescreen-proxy: unknown zero-cost proxy 'zen'"),
-    (["--prescreen-proxy", "synflow"], "--prescreen-proxy synflow needs --prescreen K"),
+    (["--prescreen", "0", "--prescreen-proxy", "synflow"], "--prescreen-proxy synflow needs --prescreen K"),
     (["--prescreen", "1", "--prescreen-proxy", "snip"], "--prescreen-proxy snip needs --prescreen K"),
 ])
 def test_bad_prescreen_options_are_one_line_exit_2(cli, tiny_space, tmp_path, extra, message):
