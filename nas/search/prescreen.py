@@ -219,7 +219,9 @@ class Prescreen:
             optuna.TrialPruned: when the trial is screened out (its proxy score and decision are stored).
         """
         start = time.perf_counter()
-        if enabled(self.k) and not baseline:
+        # A retry of a trial that passed the screen (it carries that trial's attrs) is trained, as that one was.
+        passed = isinstance(trial.user_attrs.get(A.PRESCREEN), dict) and trial.user_attrs[A.PRESCREEN].get("trained")
+        if enabled(self.k) and not baseline and not passed:
             first = self._score(trial, model, [self.proxy])
             others = candidates(read_records(trial.study), self.proxy, self.budget, exclude=trial.number)
             decision = decide(Candidate(trial.number, flops_bin(flops, self.budget), first[self.proxy]), others,

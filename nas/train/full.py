@@ -266,6 +266,7 @@ def load_trained(out_dir: str | Path, config: ArchConfig) -> torch.nn.Module:
     try:
         state: dict[str, Tensor] = torch.load(path, map_location="cpu", weights_only=True)
         model.load_state_dict(state)
-    except (OSError, RuntimeError) as exc:
-        raise NasError(f"cannot load {path}: {str(exc).splitlines()[0]}") from None
+    except Exception as exc:  # missing, foreign or corrupt: the unpickler raises many kinds (IndexError too)
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise NasError(f"cannot load {path}: {first}") from None
     return model.eval()
