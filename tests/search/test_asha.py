@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def asha_kwargs(search_kwargs):
-    """Rungs 1x256 and 3x256 (eta 3) on the synthetic data."""
-    return {**search_kwargs, "trials": 6, "epochs": 3, "fidelity": "asha"}
+    """Rungs 1x256 and 3x256 (eta 3) on the synthetic data; no pre-screen (asha alone)."""
+    return {**search_kwargs, "trials": 6, "epochs": 3, "fidelity": "asha", "prescreen": 0}
 
 
 def check_rungs(study, eta=3, top=1):
