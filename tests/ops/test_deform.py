@@ -9,7 +9,9 @@ import torch.nn.functional as F
 from fvcore.nn import FlopCountAnalysis
 from torch import nn
 
+from nas.cost import count_flops
 from nas.ops import DeformConv, LowCostDeformConv, deform_conv_flop_handle
+from nas.ops.deform import deform_conv2d
 
 KINDS = [DeformConv, LowCostDeformConv]
 
@@ -54,29 +56,59 @@ def test_gradients_reach_weight_and_offset() -> None:
     assert layer.offset[1].weight.grad.abs().sum() > 0
 
 
-def _count(model: nn.Module, x: torch.Tensor) -> FlopCountAnalysis:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        analysis = FlopCountAnalysis(model.eval(), x)
-        analysis.unsupported_ops_warnings(False).uncalled_modules_warnings(False)
-        analysis.set_op_handle("torchvision::deform_conv2d", deform_conv_flop_handle)
-        analysis.total()
-    return analysis
-
-
 @pytest.mark.parametrize("cls", KINDS)
 @pytest.mark.parametrize("stride", [1, 2])
-def test_fvcore_count_with_handle(cls: type[DeformConv], stride: int) -> None:
+def test_counted_as_a_regular_conv_plus_the_offset_path(cls: type[DeformConv], stride: int) -> None:
     layer = cls(8, 16, kernel=3, stride=stride, groups=2)
-    x = torch.randn(2, 8, 10, 10)
     out = (10 - 1) // stride + 1
-    analysis = _count(layer, x)
-    main = 2 * out * out * math.prod(layer.weight.shape)
+    count = count_flops(layer, (8, 10, 10))
+    main = out * out * math.prod(layer.weight.shape)
     if cls is DeformConv:
-        offset = 2 * out * out * layer.offset.weight.numel()
+        offset = out * out * layer.offset.weight.numel()
     else:
-        offset = 2 * out * out * (layer.offset[0].weight.numel() + layer.offset[1].weight.numel())
-    assert analysis.total() == main + offset
-    assert analysis.by_module()["offset"] == offset
-    assert not any("deform" in op for op in analysis.unsupported_ops())
+        offset = out * out * (layer.offset[0].weight.numel() + layer.offset[1].weight.numel())
+    assert count.total == main + offset
+    assert not count.conv_like_unsupported
 
+
+def test_torchvisions_op_is_counted_with_the_handle() -> None:
+    """A user's model built on ``torchvision.ops.deform_conv2d`` counts the same way."""
+    from torchvision.ops import DeformConv2d
+
+    layer = DeformConv2d(4, 6, 3, padding=1)
+    x, offset = torch.randn(1, 4, 8, 8), torch.zeros(1, 18, 8, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analysis = FlopCountAnalysis(layer.eval(), (x, offset))
+        analysis.unsupported_ops_warnings(False).uncalled_modules_warnings(False)
+        analysis.set_op_handle("torchvision::deform_conv2d", deform_conv_flop_handle)
+        assert analysis.total() == 8 * 8 * layer.weight.numel()
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("kernel", [3, 5])
+def test_same_function_and_gradients_as_torchvisions_kernel(groups: int, stride: int, kernel: int) -> None:
+    """Offsets large enough to sample outside the image, a mask, a bias: values and every
+    gradient agree with ``torchvision.ops.deform_conv2d`` (away from the measure-zero kinks
+    of bilinear interpolation, which random offsets do not hit)."""
+    from torchvision.ops import deform_conv2d as reference
+
+    gen = torch.Generator().manual_seed(groups * 10 + stride + kernel)
+    b, c, o, h, w = 3, 4, 6, 11, 9
+    pad = kernel // 2
+    ho, wo = (h + 2 * pad - kernel) // stride + 1, (w + 2 * pad - kernel) // stride + 1
+    taps = kernel * kernel
+    x = torch.randn(b, c, h, w, generator=gen, dtype=torch.float64).requires_grad_()
+    offset = (3 * torch.randn(b, 2 * taps, ho, wo, generator=gen, dtype=torch.float64)).requires_grad_()
+    mask = torch.rand(b, taps, ho, wo, generator=gen, dtype=torch.float64).requires_grad_()
+    weight = torch.randn(o, c // groups, kernel, kernel, generator=gen, dtype=torch.float64).requires_grad_()
+    bias = torch.randn(o, generator=gen, dtype=torch.float64).requires_grad_()
+    inputs = (x, offset, mask, weight, bias)
+    ours = deform_conv2d(x, offset, weight, bias, stride=stride, padding=pad, mask=mask)
+    theirs = reference(x, offset, weight, bias, stride=stride, padding=pad, mask=mask)
+    torch.testing.assert_close(ours, theirs)
+    cotangent = torch.randn(ours.shape, generator=gen, dtype=torch.float64)
+    for g_ours, g_theirs in zip(torch.autograd.grad(ours, inputs, cotangent),
+                                torch.autograd.grad(theirs, inputs, cotangent)):
+        torch.testing.assert_close(g_ours, g_theirs)
