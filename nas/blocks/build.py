@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import torch
+
 from nas.arch.config import ArchConfig
 from nas.arch.shapes import infer_shapes
 from nas.arch.vocab import TRANSITIONS
@@ -10,12 +12,22 @@ from nas.blocks.registry import build_block
 from nas.ops import StageShortcut
 
 
-def build_model(config: ArchConfig) -> Network:
+def build_model(config: ArchConfig, seed: int | None = None) -> Network:
     """Build the network a config describes, for the config's input and classes.
+
+    Args:
+        config: the architecture.
+        seed: draw the initial weights from torch's CPU generator seeded with this, leaving the
+            caller's random state as it was, so the weights depend only on ``(config, seed)``;
+            None draws them from the global generator as it stands.
 
     Raises:
         ConfigError: naming the field, if the config cannot be built.
     """
+    if seed is not None:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return build_model(config)
     shapes = iter(infer_shapes(config))
     stem_shape = next(shapes)
     stem = build_block(config.stem, stem_shape.in_channels)

@@ -131,7 +131,8 @@ class Objective:
         if not self.budget.feasible(flops, params) and not baseline:
             A.write_over_budget(trial)
             raise optuna.TrialPruned(f"over budget: {self.budget.describe(flops, params)}")
-        model = build_model(config)
+        # Weights drawn from the study's seed alone, never from what this worker process did before.
+        model = build_model(config, seed=self.train.seed)
         if not baseline:
             self._claim(trial, notation)
         self.prescreen(trial, model, flops, baseline=bool(baseline))  # may prune: screened out

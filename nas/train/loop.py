@@ -48,6 +48,7 @@ from nas.train.ema import WeightEMA
 from nas.train.evaluate import accuracy_and_loss
 from nas.train.normalize import Normalize
 from nas.train.optim import make_optimizer, make_scheduler
+from nas.train.precise_bn import recompute_bn_stats
 from nas.train.settings import TrainSettings
 
 
@@ -137,6 +138,12 @@ class Trainer:
         self._pos = 0
         self._epoch_loss = 0.0
         self._epoch_time = 0.0
+        # The fixed training images batch-norm statistics are re-estimated on before an evaluation,
+        # drawn from a generator of their own so that evaluating never changes the training's order.
+        n_bn = min(settings.bn_images, len(train_y))
+        bn_batches = max(1, n_bn // self.batch_size) if n_bn else 0
+        pick = torch.randperm(len(train_y), generator=torch.Generator().manual_seed(settings.seed))
+        self._bn_idx = pick[: bn_batches * self.batch_size].to(dev)
         # A finiteness check reads the loss back; on a GPU that stalls the queue, so do it rarely.
         self._check_every = 1 if dev.type == "cpu" else 25
 
@@ -145,8 +152,22 @@ class Trainer:
         """The model that is evaluated and saved: the EMA of the weights when kept, else the model."""
         return self.ema.model if self.ema is not None else self.model
 
+    def recompute_bn(self) -> int:
+        """Re-estimate :attr:`eval_model`'s batch-norm statistics on the fixed training images
+        (``settings.bn_images`` of them, unaugmented); returns the batches used (0: none)."""
+        if not len(self._bn_idx):
+            return 0
+        h, w = self.size
+        p = self.pad
+        crops = self.images[:, :, p : p + h, p : p + w]
+        bs = self.batch_size
+        batches = (self.normalize(crops[self._bn_idx[i : i + bs]]) for i in range(0, len(self._bn_idx), bs))
+        return recompute_bn_stats(self.eval_model, batches)
+
     def evaluate(self, x: Tensor, y: Tensor) -> tuple[float, float]:
-        """Accuracy and mean cross-entropy of :attr:`eval_model` on uint8 images ``x``, labels ``y``."""
+        """Accuracy and mean cross-entropy of :attr:`eval_model` on uint8 images ``x``, labels ``y``,
+        after re-estimating its batch-norm statistics (:meth:`recompute_bn`)."""
+        self.recompute_bn()
         return accuracy_and_loss(self.eval_model, x.to(self.device), y.to(self.device), self.normalize,
                                  self.settings.eval_batch_size)
 

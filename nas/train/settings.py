@@ -32,6 +32,9 @@ class TrainSettings:
             and evaluate (and save) the average instead of the last weights; 0 turns it off.
         erase_prob: random erasing: the chance that each training image gets one random
             rectangle (2% to 33% of its area) set to the data set's mean; 0 turns it off.
+        bn_images: before every evaluation, re-estimate the batch-norm statistics on this many
+            training images (unaugmented, a fixed sample), as "precise BN" does; a short run's
+            running statistics still hold much of their initial values. 0 keeps them.
     """
 
     epochs: int = 2
@@ -50,6 +53,7 @@ class TrainSettings:
     channels_last: bool | None = None
     ema_decay: float = 0.0
     erase_prob: float = 0.0
+    bn_images: int = 2048
 
     def __post_init__(self) -> None:
         # Written so that NaN fails every check (comparisons with NaN are false).
@@ -61,7 +65,7 @@ class TrainSettings:
             "pad": self.pad >= 0, "eval_batch_size": self.eval_batch_size >= 1,
             "max_train_samples": self.max_train_samples is None or self.max_train_samples >= 1,
             "seed": 0 <= self.seed < 2**63, "ema_decay": 0 <= self.ema_decay < 1,
-            "erase_prob": 0 <= self.erase_prob <= 1,
+            "erase_prob": 0 <= self.erase_prob <= 1, "bn_images": self.bn_images >= 0,
         }
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
