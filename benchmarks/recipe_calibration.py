@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import math
-import os
 import statistics
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from nas.errors import NasError
-from nas.ledger import Ledger
+from nas.ledger import Ledger, claim
 from nas.search.budget import format_count, parse_count
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,35 +172,6 @@ def settings_for(variant: Variant, seed: int) -> Any:
     add_recipe_options(parser)
     base = recipe_settings(parser.parse_args(["--epochs", str(variant.epochs), "--seed", str(seed)]))
     return replace(base, **{KNOBS[k]: v for k, v in variant.knobs})
-
-
-def claim(folder: Path) -> bool:
-    """Take ``folder``'s run for this process unless a live process holds it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "claim"
-    while True:
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            try:
-                pid = int(path.read_text().strip() or 0)
-            except (OSError, ValueError):
-                pid = 0
-            if pid == os.getpid():
-                return True
-            if pid > 0:
-                try:
-                    os.kill(pid, 0)
-                    return False  # alive: its run
-                except ProcessLookupError:
-                    pass
-                except PermissionError:
-                    return False
-            path.unlink(missing_ok=True)
-            continue
-        with os.fdopen(fd, "w") as f:
-            f.write(str(os.getpid()))
-        return True
 
 
 def measure(opts: Options) -> None:

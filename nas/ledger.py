@@ -21,6 +21,42 @@ from typing import Any
 from nas.errors import NasError
 
 
+def claim(folder: str | Path) -> bool:
+    """Take the work kept in ``folder`` for this process unless a live process on this host holds it.
+
+    A claim is the file ``folder/claim`` holding the owner's pid, created exclusively; a claim
+    whose process is gone (killed, or a previous session's) is taken over.
+
+    Returns:
+        True when this process holds it now (also when it already did).
+    """
+    path = Path(folder) / "claim"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            try:
+                pid = int(path.read_text().strip() or 0)
+            except (OSError, ValueError):
+                pid = 0
+            if pid == os.getpid():
+                return True
+            if pid > 0:
+                try:
+                    os.kill(pid, 0)
+                    return False  # a live process holds it
+                except ProcessLookupError:
+                    pass
+                except PermissionError:
+                    return False  # alive, another user's
+            path.unlink(missing_ok=True)
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(str(os.getpid()))
+        return True
+
+
 class Ledger:
     """The rows of a JSON-lines file, keyed by ``row[key_field]``.
 
