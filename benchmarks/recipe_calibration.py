@@ -37,7 +37,7 @@ from nas.search.budget import format_count, parse_count
 
 ROOT = Path(__file__).resolve().parents[1]
 SPACE = ROOT / "search_spaces/lightweight.yaml"
-DEFAULT_PLAN = "5,10,20,30,10:lr=0.05,10:lr=0.2,10:ls=0,10:erase=0.25,10:ema=0.999"
+DEFAULT_PLAN = "5,10,20,10:lr=0.2,10:erase=0.25,10:ema=0.999,10:ls=0,10:lr=0.05,30"
 #: A variant's knob names and the TrainSettings field each sets.
 KNOBS = {"lr": "lr", "ls": "label_smoothing", "erase": "erase_prob", "ema": "ema_decay", "wd": "weight_decay",
          "warmup": "warmup_epochs"}
