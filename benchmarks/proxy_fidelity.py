@@ -1,286 +1,45 @@
-"""Proxy fidelity against final accuracy: how well does each search fidelity rank architectures?
+"""What the ground-truth table says: how well each proxy ranks architectures by final accuracy.
 
-Samples architectures of ``search_spaces/lightweight.yaml`` within a FLOPs budget
-(``--budget``), bins the feasible ones by FLOPs into ``--archs`` equal-width bins and takes one
-per bin (so they spread across the FLOPs range), adds the papers' presets that fit the budget
-once adapted to the data's input (as ``nas search --with-presets`` adapts them; ``--no-presets``
-leaves them out), then for each architecture:
+Reads the table ``benchmarks/ground_truth.py`` writes (``--results``, one JSON object per
+architecture) and prints, against the full recipe's test accuracy:
 
-* trains it at every proxy fidelity (``--fidelities``, ``EPOCHSxIMAGES`` each: the search's
-  ``train_proxy`` on a class-balanced subset, scored on a ``--val-size`` validation split
-  carved from the training set), recording validation accuracy and seconds;
-* trains it with the full recipe of ``nas train`` / ``nas finalize`` (``--final-epochs`` epochs
-  on the whole training set, :func:`nas.train.full.train_full`, resumable) and records its
-  test accuracy and seconds.
+* per predictor (each proxy-training fidelity at seed 0, the default fidelity averaged over its
+  seeds, each zero-cost proxy, FLOPs and params): Spearman's rho and Kendall's tau-b, each
+  with a percentile bootstrap interval (``--bootstrap`` resamples of the architectures), and
+  the predictor's cost (median and total seconds);
+* the default fidelity's noise floor: how two seeds of it agree (Kendall's tau between them,
+  the mean absolute difference), one run's standard deviation, and that split into
+  validation-sample noise (the binomial standard error of ``val_images`` images at the mean
+  accuracy) and the rest (initialisation, data order and subset: the remaining variance);
+* the final recipe's cost.
 
-It prints, per fidelity, the Spearman and Kendall rank correlations of its validation accuracy
-with the final test accuracy and its cost (median and total seconds). Results go to a JSON
-file (``--results``) after every measurement, so an interrupted run resumes; a file written
-with other settings is refused. Training uses CUDA when available (``--device``).
-``--quick`` is a smoke test: 3 architectures, at most one preset, tiny fidelities, 1 final epoch.
-
-    python benchmarks/proxy_fidelity.py [--archs 12] [--budget 5M] [--fidelities 1x2000,3x6000,9x18000]
-        [--final-epochs 15] [--val-size 2000] [--dataset fashion-mnist] [--data-dir DIR]
-        [--threads N] [--device DEV] [--seed 0] [--results PATH] [--no-presets] [--quick]
+    python benchmarks/proxy_fidelity.py [--results benchmarks/results/fashion-mnist-5M.jsonl]
+        [--default-fidelity 3x6000] [--bootstrap 2000] [--seed 0] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
+import random
 import statistics
 import sys
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from nas.errors import NasError
+from nas.ledger import Ledger
 from nas.report.final import kendall_tau
-from nas.search.budget import format_count, parse_count
 
 ROOT = Path(__file__).resolve().parents[1]
-SPACE = ROOT / "search_spaces/lightweight.yaml"
+RESULTS = ROOT / "benchmarks/results/fashion-mnist-5M.jsonl"
+ZERO_COST = ("synflow", "snip", "grad_norm", "naswot")
 
 
-@dataclass(frozen=True)
-class Options:
-    """The benchmark's settings (see the module's docstring)."""
-
-    archs: int = 12
-    budget: int = 5_000_000
-    fidelities: tuple[tuple[int, int], ...] = ((1, 2000), (3, 6000), (9, 18000))
-    final_epochs: int = 15
-    val_size: int = 2000
-    dataset: str = "fashion-mnist"
-    data_dir: str | None = None
-    threads: int | None = None
-    device: str | None = None
-    seed: int = 0
-    results: Path = ROOT / "reports/proxy_fidelity.json"
-    presets: bool = True
-    max_presets: int | None = None
-    pool: int = 20
-
-    def identity(self) -> dict[str, Any]:
-        """What a results file must share with this run to be resumed."""
-        return {"space": SPACE.name, "dataset": self.dataset, "budget": self.budget, "archs": self.archs,
-                "fidelities": [list(f) for f in self.fidelities], "final_epochs": self.final_epochs,
-                "val_size": self.val_size, "seed": self.seed, "presets": self.presets,
-                "max_presets": self.max_presets}
-
-
-def parse_fidelities(text: str) -> tuple[tuple[int, int], ...]:
-    """``"1x2000,3x6000"`` -> ``((1, 2000), (3, 6000))``.
-
-    Raises:
-        NasError: for an entry that is not EPOCHSxIMAGES with both >= 1.
-    """
-    out = []
-    for token in text.split(","):
-        parts = token.strip().lower().split("x")
-        if len(parts) != 2 or not all(p.isdigit() and int(p) >= 1 for p in parts):
-            raise NasError(f"--fidelities: expected EPOCHSxIMAGES entries such as 1x2000,3x6000, got {text!r}")
-        out.append((int(parts[0]), int(parts[1])))
-    return tuple(dict.fromkeys(out))
-
-
-def parse_args(argv: Sequence[str] | None = None) -> Options:
-    """Options from the command line.
-
-    Raises:
-        NasError: naming the first bad value.
-    """
-    d = Options()
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--archs", type=int, default=d.archs, help="sampled architectures, one per FLOPs bin")
-    p.add_argument("--budget", default="5M", help="FLOPs budget, e.g. 5M, 2.5M, 800K")
-    p.add_argument("--fidelities", default="1x2000,3x6000,9x18000", help="proxy fidelities, EPOCHSxIMAGES, comma list")
-    p.add_argument("--final-epochs", type=int, default=d.final_epochs, help="epochs of the full recipe")
-    p.add_argument("--val-size", type=int, default=d.val_size, help="validation images carved from the training set")
-    p.add_argument("--dataset", default=d.dataset, help="data set (as for nas search)")
-    p.add_argument("--data-dir", help="where the data set's files are")
-    p.add_argument("--threads", type=int, help="torch CPU threads (default: every core)")
-    p.add_argument("--device", help="cpu, cuda or cuda:N (default: cuda when available)")
-    p.add_argument("--seed", type=int, default=d.seed, help="sampling, subsets, initialisation and training seed")
-    p.add_argument("--results", type=Path, default=d.results, help="JSON file of results (resumed)")
-    p.add_argument("--no-presets", action="store_true", help="leave the papers' presets out")
-    p.add_argument("--quick", action="store_true", help="smoke test: 3 architectures, tiny fidelities, 1 final epoch")
-    a = p.parse_args(argv)
-    for name, low in (("archs", 1), ("final_epochs", 1), ("val_size", 1), ("seed", 0)):
-        if getattr(a, name) < low:
-            raise NasError(f"--{name.replace('_', '-')} must be >= {low}, got {getattr(a, name)}")
-    if a.threads is not None and not 1 <= a.threads <= 256:
-        raise NasError(f"--threads must be from 1 to 256, got {a.threads}")
-    if a.results.is_dir():
-        raise NasError(f"--results: {a.results} is a directory, expected a file path")
-    opts = Options(
-        archs=a.archs, budget=parse_count(a.budget, "--budget"), fidelities=parse_fidelities(a.fidelities),
-        final_epochs=a.final_epochs, val_size=a.val_size, dataset=a.dataset, data_dir=a.data_dir,
-        threads=a.threads, device=a.device, seed=a.seed, results=a.results, presets=not a.no_presets,
-    )
-    if a.quick:
-        opts = replace(opts, archs=3, fidelities=((1, 64), (2, 128)), final_epochs=1, val_size=min(opts.val_size, 64),
-                       max_presets=1, pool=4)
-    return opts
-
-
-# ---- choosing architectures --------------------------------------------------------------------
-
-
-def spread_by_flops(candidates: Sequence[tuple[str, Any, int, int]], k: int) -> list[tuple[str, Any, int, int]]:
-    """``k`` candidates ``(key, config, flops, params)``, one per equal-width FLOPs bin where it
-    has one; bins left empty are filled with the candidates nearest their centre."""
-    if len(candidates) <= k:
-        return sorted(candidates, key=lambda c: c[2])
-    low, high = min(c[2] for c in candidates), max(c[2] for c in candidates)
-    width = (high - low) / k or 1.0
-    picks: list[tuple[str, Any, int, int]] = []
-    empty: list[float] = []
-    for b in range(k):
-        inside = [c for c in candidates if low + b * width <= c[2] < low + (b + 1) * width or (b == k - 1 and c[2] == high)]
-        if inside:
-            picks.append(inside[0])
-        else:
-            empty.append(low + (b + 0.5) * width)
-    for centre in empty:
-        rest = [c for c in candidates if c not in picks]
-        picks.append(min(rest, key=lambda c: abs(c[2] - centre)))
-    return sorted(picks, key=lambda c: c[2])
-
-
-def choose(opts: Options, data: Any) -> list[dict[str, Any]]:
-    """The architectures to measure: ``{"key", "name", "config", "flops", "params"}``."""
-    import torch
-
-    from nas.arch.shapes import validate
-    from nas.blocks import build_model
-    from nas.cost import count_flops, count_params
-    from nas.errors import ConfigError
-    from nas.space import SearchSpace
-
-    space = SearchSpace.load(SPACE, data.input_shape, data.num_classes)
-    found: list[tuple[str, Any, int, int]] = []
-    seen: set[str] = set()
-    for _, config in space.random(100 * opts.archs * opts.pool, seed=opts.seed):
-        notation = config.notation()
-        if notation in seen:
-            continue
-        seen.add(notation)
-        with torch.random.fork_rng(devices=[]):
-            model = build_model(config)
-        flops = count_flops(model, config.input_shape).total
-        if flops <= opts.budget:
-            found.append((notation, config, flops, count_params(model)))
-            if len(found) >= opts.pool * opts.archs:
-                break
-    if len(found) < opts.archs:
-        raise NasError(f"only {len(found)} sampled architectures fit {format_count(opts.budget)} FLOPs; raise --budget")
-    chosen = [{"key": n, "name": "", "config": c, "flops": f, "params": p}
-              for n, c, f, p in spread_by_flops(found, opts.archs)]
-    if opts.presets:
-        from nas.presets import PRESETS
-
-        c, h, _ = data.input_shape
-        presets = []
-        for name, make in PRESETS.items():
-            config = make().with_input(c, h, data.num_classes)
-            try:
-                validate(config)
-            except ConfigError:
-                continue
-            model = build_model(config)
-            flops = count_flops(model, config.input_shape).total
-            if flops <= opts.budget:
-                presets.append({"key": f"preset:{name}", "name": name, "config": config, "flops": flops,
-                                "params": count_params(model)})
-        chosen += presets[: opts.max_presets]
-    return chosen
-
-
-# ---- measuring ---------------------------------------------------------------------------------
-
-
-def load_results(opts: Options) -> dict[str, Any]:
-    """The results file to resume (a fresh one when there is none).
-
-    Raises:
-        NasError: for a file written with other settings, or one that is not a results file.
-    """
-    fresh = {"settings": opts.identity(), "archs": {}}
-    if not opts.results.exists():
-        return fresh
-    try:
-        stored = json.loads(opts.results.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise NasError(f"--results: cannot read {opts.results} ({exc}); delete it or use another path") from None
-    if not isinstance(stored, dict) or stored.get("settings") != opts.identity():
-        raise NasError(f"--results: {opts.results} was written with other settings; use another path to start afresh")
-    return stored
-
-
-def save(results: dict[str, Any], path: Path) -> None:
-    from nas.train.checkpoint import write_json_atomic
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(results, path)
-
-
-def full_recipe(epochs: int) -> Any:
-    """``nas train``'s recipe (its defaults) for ``epochs`` epochs."""
-    from nas.cli.train import add_recipe_options, recipe_settings
-
-    parser = argparse.ArgumentParser()
-    add_recipe_options(parser)
-    return recipe_settings(parser.parse_args(["--epochs", str(epochs)]))
-
-
-def measure(opts: Options) -> dict[str, Any]:
-    """Measure every architecture at every fidelity and with the full recipe (resuming)."""
-    import torch
-
-    from nas.arch.io import to_dict
-    from nas.blocks import build_model
-    from nas.data import load_dataset, split_train_val, subset
-    from nas.train import TrainSettings, set_threads, train_proxy
-    from nas.train.full import train_full
-
-    set_threads(opts.threads)
-    data = load_dataset(opts.dataset, opts.data_dir)
-    results = load_results(opts)
-    split = split_train_val(data, val_size=opts.val_size, seed=opts.seed)
-    runs = opts.results.with_name(opts.results.stem + "_runs")
-    chosen = choose(opts, data)
-    for i, arch in enumerate(chosen, 1):
-        row = results["archs"].setdefault(arch["key"], {
-            "name": arch["name"], "flops": arch["flops"], "params": arch["params"], "arch": to_dict(arch["config"]),
-            "fidelity": {}, "final": None})
-        for epochs, images in opts.fidelities:
-            label = f"{epochs}x{images}"
-            if label in row["fidelity"]:
-                continue
-            torch.manual_seed(opts.seed)
-            begin = time.perf_counter()
-            result = train_proxy(build_model(arch["config"]), subset(split, images, seed=opts.seed),
-                                 TrainSettings(epochs=epochs, seed=opts.seed), device=opts.device, progress=False)
-            row["fidelity"][label] = {"val_accuracy": result.val_accuracy, "seconds": time.perf_counter() - begin}
-            save(results, opts.results)
-        if row["final"] is None:
-            folder = runs / hashlib.sha256(arch["key"].encode()).hexdigest()[:16]
-            result = train_full(arch["config"], data, full_recipe(opts.final_epochs), folder, device=opts.device,
-                                progress=False)
-            row["final"] = {"test_accuracy": result.test_accuracy, "seconds": result.wall_s}
-            save(results, opts.results)
-        shown = "  ".join(f"{k} {v['val_accuracy']:.4f}" for k, v in row["fidelity"].items())
-        print(f"[{i}/{len(chosen)}] {format_count(arch['flops']):>6} FLOPs {arch['name'] or ''}  {shown}  "
-              f"final test {row['final']['test_accuracy']:.4f}", file=sys.stderr, flush=True)
-    return results
-
-
-# ---- analysis ----------------------------------------------------------------------------------
+# ---- rank statistics ---------------------------------------------------------------------------
 
 
 def _ranks(values: Sequence[float]) -> list[float]:
@@ -316,45 +75,210 @@ def kendall(a: Sequence[float], b: Sequence[float]) -> float:
     return math.nan if tau is None else tau
 
 
-def table(results: dict[str, Any], opts: Options) -> list[dict[str, Any]]:
-    """Per fidelity (and the final training's cost): Spearman, Kendall, median and total seconds."""
-    rows = [r for r in results["archs"].values() if r.get("final")]
-    final = [r["final"]["test_accuracy"] for r in rows]
+def bootstrap(a: Sequence[float], b: Sequence[float], stat: Callable[[Sequence[float], Sequence[float]], float],
+              resamples: int, seed: int) -> tuple[float, float]:
+    """The 2.5th and 97.5th percentiles of ``stat`` over resamples of the pairs (with replacement;
+    resamples where it is undefined are skipped); nan when none is defined."""
+    rng = random.Random(seed)
+    n = len(a)
+    values = []
+    for _ in range(resamples):
+        idx = [rng.randrange(n) for _ in range(n)]
+        v = stat([a[i] for i in idx], [b[i] for i in idx])
+        if not math.isnan(v):
+            values.append(v)
+    if not values:
+        return math.nan, math.nan
+    values.sort()
+    return values[int(0.025 * (len(values) - 1))], values[int(math.ceil(0.975 * (len(values) - 1)))]
+
+
+# ---- the table ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """How one predictor ranks the architectures against their final test accuracy."""
+
+    predictor: str
+    n: int
+    spearman: float
+    spearman_ci: tuple[float, float]
+    kendall: float
+    kendall_ci: tuple[float, float]
+    median_s: float
+    total_s: float
+
+
+@dataclass(frozen=True)
+class Noise:
+    """The default fidelity's seed-to-seed agreement and its noise floor, in accuracy units."""
+
+    fidelity: str
+    n: int
+    kendall: float
+    mean_abs_diff: float
+    run_sd: float
+    val_sample_sd: float
+    init_sd: float
+
+
+def _label(epochs: int, images: int) -> str:
+    return f"{epochs}x{images}"
+
+
+def _proxy(row: dict[str, Any], label: str, seed: int | None) -> list[dict[str, Any]]:
+    return [p for p in row["proxy"] if _label(p["epochs"], p["train_images"]) == label
+            and (seed is None or p["seed"] == seed)]
+
+
+def _fidelity_labels(rows: Sequence[dict[str, Any]]) -> list[str]:
+    found = {(p["epochs"], p["train_images"]) for r in rows for p in r["proxy"]}
+    return [_label(e, n) for e, n in sorted(found, key=lambda f: (f[0] * f[1], f))]
+
+
+def _nearest(labels: Sequence[str], wanted: str) -> str | None:
+    """``wanted`` when measured, else the measured fidelity of the same epochs with the closest
+    image count (a subset of N images trains on N rounded down to whole batches)."""
+    if wanted in labels:
+        return wanted
+    epochs, images = (int(x) for x in wanted.split("x"))
+    same = [lab for lab in labels if int(lab.split("x")[0]) == epochs]
+    return min(same, key=lambda lab: abs(int(lab.split("x")[1]) - images)) if same else None
+
+
+def correlations(rows: Sequence[dict[str, Any]], default: str, resamples: int = 2000,
+                 seed: int = 0) -> list[Correlation]:
+    """Every predictor's rank correlations with the final test accuracy (see the module docstring)."""
+    predictors: list[tuple[str, Callable[[dict[str, Any]], float | None], Callable[[dict[str, Any]], float]]] = []
+    for label in _fidelity_labels(rows):
+        def at_seed0(r: dict[str, Any], label: str = label) -> float | None:
+            got = _proxy(r, label, 0)
+            return got[0]["val_accuracy"] if got else None
+
+        def cost0(r: dict[str, Any], label: str = label) -> float:
+            return _proxy(r, label, 0)[0]["time_s"]
+
+        predictors.append((f"{label} seed 0", at_seed0, cost0))
+    chosen = _nearest(_fidelity_labels(rows), default)
+    if chosen is not None:
+        def mean_seeds(r: dict[str, Any]) -> float | None:
+            got = _proxy(r, chosen, None)
+            return statistics.fmean(p["val_accuracy"] for p in got) if len(got) >= 2 else None
+
+        def cost_seeds(r: dict[str, Any]) -> float:
+            return sum(p["time_s"] for p in _proxy(r, chosen, None))
+
+        predictors.append((f"{chosen} mean of seeds", mean_seeds, cost_seeds))
+    for name in ZERO_COST:
+        predictors.append((name, lambda r, name=name: (r.get("zero_cost") or {}).get(name),
+                           lambda r: float(r.get("zero_cost_time_s", 0.0))))
+    predictors.append(("FLOPs", lambda r: float(r["flops"]), lambda r: 0.0))
+    predictors.append(("params", lambda r: float(r["params"]), lambda r: 0.0))
     out = []
-    for epochs, images in opts.fidelities:
-        label = f"{epochs}x{images}"
-        have = [r for r in rows if label in r["fidelity"]]
-        accs = [r["fidelity"][label]["val_accuracy"] for r in have]
-        secs = [r["fidelity"][label]["seconds"] for r in have]
-        finals = [r["final"]["test_accuracy"] for r in have]
-        out.append({"fidelity": label, "spearman": spearman(accs, finals), "kendall": kendall(accs, finals),
-                    "median_s": statistics.median(secs) if secs else math.nan, "total_s": sum(secs)})
-    flops = [float(r["flops"]) for r in rows]
-    out.append({"fidelity": "FLOPs alone", "spearman": spearman(flops, final), "kendall": kendall(flops, final),
-                "median_s": 0.0, "total_s": 0.0})
-    secs = [r["final"]["seconds"] for r in rows]
-    out.append({"fidelity": f"final ({opts.final_epochs} epochs)", "spearman": 1.0, "kendall": 1.0,
-                "median_s": statistics.median(secs) if secs else math.nan, "total_s": sum(secs)})
+    for name, value, cost in predictors:
+        have = [r for r in rows if value(r) is not None]
+        x = [float(value(r)) for r in have]  # type: ignore[arg-type]
+        y = [float(r["final"]["test_accuracy"]) for r in have]
+        secs = [cost(r) for r in have]
+        out.append(Correlation(
+            name, len(have), spearman(x, y), bootstrap(x, y, spearman, resamples, seed), kendall(x, y),
+            bootstrap(x, y, kendall, resamples, seed), statistics.median(secs) if secs else math.nan, sum(secs)))
     return out
+
+
+def noise(rows: Sequence[dict[str, Any]], default: str) -> Noise | None:
+    """The default fidelity's agreement between its two lowest seeds, and its noise floor."""
+    chosen = _nearest(_fidelity_labels(rows), default)
+    if chosen is None:
+        return None
+    pairs, val_images = [], []
+    for r in rows:
+        got = sorted(_proxy(r, chosen, None), key=lambda p: p["seed"])
+        if len(got) >= 2:
+            pairs.append((got[0]["val_accuracy"], got[1]["val_accuracy"]))
+            val_images.append(got[0].get("val_images"))
+    if len(pairs) < 2:
+        return None
+    diffs = [a - b for a, b in pairs]
+    # Var(a - b) = 2 Var(one run) for two independent runs of one architecture.
+    run_var = statistics.fmean(d * d for d in diffs) / 2
+    p = statistics.fmean(x for pair in pairs for x in pair)
+    n_val = [v for v in val_images if v]
+    val_var = p * (1 - p) / statistics.fmean(n_val) if n_val else math.nan
+    init_var = max(0.0, run_var - val_var) if not math.isnan(val_var) else math.nan
+    return Noise(chosen, len(pairs), kendall([a for a, _ in pairs], [b for _, b in pairs]),
+                 statistics.fmean(abs(d) for d in diffs), math.sqrt(run_var), math.sqrt(val_var),
+                 math.sqrt(init_var) if not math.isnan(init_var) else math.nan)
+
+
+def report(rows: Sequence[dict[str, Any]], default: str, resamples: int, seed: int) -> list[str]:
+    """The printed tables."""
+    finals = [r["final"] for r in rows]
+    epochs = sorted({f["epochs"] for f in finals})
+    sources: dict[str, int] = {}
+    for r in rows:
+        kind = r["source"].split(":")[0]
+        sources[kind] = sources.get(kind, 0) + 1
+    out = [f"{len(rows)} architectures ({', '.join(f'{n} {k}' for k, n in sorted(sources.items()))}), "
+           f"{min(r['flops'] for r in rows) / 1e6:.2f}M-{max(r['flops'] for r in rows) / 1e6:.2f}M FLOPs; "
+           f"final: {'/'.join(map(str, epochs))} epochs on {finals[0]['train_images']} images, test accuracy "
+           f"{min(f['test_accuracy'] for f in finals):.4f}-{max(f['test_accuracy'] for f in finals):.4f}", ""]
+    out.append(f"{'predictor':<24} {'n':>3} {'Spearman':>8} {'95% interval':>15} {'Kendall':>8} {'95% interval':>15} "
+               f"{'median s':>9} {'total s':>9}")
+    for c in correlations(rows, default, resamples, seed):
+        out.append(f"{c.predictor:<24} {c.n:>3} {c.spearman:8.3f} {f'[{c.spearman_ci[0]:.2f}, {c.spearman_ci[1]:.2f}]':>15} "
+                   f"{c.kendall:8.3f} {f'[{c.kendall_ci[0]:.2f}, {c.kendall_ci[1]:.2f}]':>15} "
+                   f"{c.median_s:9.1f} {c.total_s:9.0f}")
+    secs = [f["train_time_s"] for f in finals]
+    out.append(f"{'final recipe':<24} {len(rows):>3} {'':>8} {'':>15} {'':>8} {'':>15} "
+               f"{statistics.median(secs):9.1f} {sum(secs):9.0f}")
+    floor = noise(rows, default)
+    out.append("")
+    if floor is None:
+        out.append(f"noise floor of {default}: needs two seeds of it on at least two architectures")
+    else:
+        out.append(f"noise floor of {floor.fidelity} ({floor.n} architectures, two seeds): Kendall tau between seeds "
+                   f"{floor.kendall:.3f}, mean |difference| {floor.mean_abs_diff * 100:.2f} points; one run's sd "
+                   f"{floor.run_sd * 100:.2f} points = validation sample {floor.val_sample_sd * 100:.2f} (binomial) "
+                   f"+ initialisation, order and subset {floor.init_sd * 100:.2f} (in quadrature)")
+    return out
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--results", type=Path, default=RESULTS, help="the ground-truth table (JSON lines)")
+    p.add_argument("--default-fidelity", default="3x6000", help="the search's fidelity, EPOCHSxIMAGES (default 3x6000)")
+    p.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    p.add_argument("--json", action="store_true", help="print the correlations and the noise floor as JSON")
+    a = p.parse_args(argv)
+    parts = a.default_fidelity.lower().split("x")
+    if len(parts) != 2 or not all(x.isdigit() and int(x) >= 1 for x in parts):
+        raise NasError(f"--default-fidelity: expected EPOCHSxIMAGES such as 3x6000, got {a.default_fidelity!r}")
+    if not 0 <= a.bootstrap <= 1_000_000:
+        raise NasError(f"--bootstrap must be from 0 to 1,000,000, got {a.bootstrap}")
+    if not a.results.is_file():
+        raise NasError(f"--results: no table at {a.results} (benchmarks/ground_truth.py writes it)")
+    return a
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        opts = parse_args(argv)
-        start = time.time()
-        results = measure(opts)
+        args = parse_args(argv)
+        rows = [r for r in Ledger(args.results, key_field="notation").rows() if r.get("final")]
+        if len(rows) < 3:
+            raise NasError(f"{args.results} holds {len(rows)} finished architectures; at least 3 are needed")
     except NasError as exc:
         print(f"proxy_fidelity: error: {exc}", file=sys.stderr)
         return 2
-    rows = table(results, opts)
-    n = sum(1 for r in results["archs"].values() if r.get("final"))
-    print(f"\n{n} architectures of {SPACE.name} at <= {format_count(opts.budget)} FLOPs on {opts.dataset} "
-          f"(validation {opts.val_size} images; final: {opts.final_epochs} epochs on the whole training set, "
-          f"test accuracy); {time.time() - start:.0f} s this run")
-    print(f"{'fidelity':<20} {'Spearman':>9} {'Kendall':>8} {'median s':>9} {'total s':>9}")
-    for r in rows:
-        print(f"{r['fidelity']:<20} {r['spearman']:9.3f} {r['kendall']:8.3f} {r['median_s']:9.2f} {r['total_s']:9.1f}")
-    print(f"results: {opts.results}")
+    if args.json:
+        floor = noise(rows, args.default_fidelity)
+        print(json.dumps({"correlations": [asdict(c) for c in correlations(rows, args.default_fidelity,
+                                                                           args.bootstrap, args.seed)],
+                          "noise": asdict(floor) if floor else None}))
+        return 0
+    print("\n".join(report(rows, args.default_fidelity, args.bootstrap, args.seed)))
     return 0
 
 
