@@ -378,8 +378,9 @@ def measure_arch(arch: Arch, data: Any, opts: Options, folder: Path, code: str,
     settings = final_settings(opts)
     began = time.time()
 
-    def line(epoch: int, loss: float) -> None:
-        log(f"{tag}: final epoch {epoch}/{settings.epochs} loss {loss:.4f} {time.time() - began:.0f} s")
+    def line(stats: Any) -> None:
+        log(f"{tag}: final epoch {stats.epoch}/{settings.epochs} loss {stats.train_loss:.4f} "
+            f"{time.time() - began:.0f} s")
 
     result = train_full(arch.config, data, settings, folder / "final", progress=False, on_epoch=line)
     log(f"{tag}: final test accuracy {result.test_accuracy:.4f} ({result.wall_s:.0f} s)")

@@ -198,8 +198,9 @@ def measure(opts: Options) -> None:
             began = time.time()
             tag = f"arch {index + 1} ({format_count(flops)} FLOPs) recipe {variant.label}"
 
-            def line(epoch: int, loss: float, tag: str = tag, began: float = began, total: int = variant.epochs) -> None:
-                print(f"{tag}: epoch {epoch}/{total} loss {loss:.4f} {time.time() - began:.0f} s", flush=True)
+            def line(stats: Any, tag: str = tag, began: float = began, total: int = variant.epochs) -> None:
+                print(f"{tag}: epoch {stats.epoch}/{total} loss {stats.train_loss:.4f} validation "
+                      f"{stats.val_accuracy:.4f} {time.time() - began:.0f} s", flush=True)
 
             settings = settings_for(variant, opts.seed)
             result = train_full(config, data, settings, folder, progress=False, val_size=opts.val_size, on_epoch=line)

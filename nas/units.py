@@ -1,4 +1,4 @@
-"""Counts written for people: ``5_120_000`` -> ``"5.12M"`` (shared by search, report, export and the CLI)."""
+"""Counts and durations written for people: ``5_120_000`` -> ``"5.12M"``, ``4448`` s -> ``"1 h 14 min"``."""
 
 from __future__ import annotations
 
@@ -11,4 +11,14 @@ def format_count(value: float) -> str:
     return f"{value:.0f}"
 
 
-__all__ = ["format_count"]
+def format_duration(seconds: float) -> str:
+    """``42`` -> ``"42 s"``, ``754`` -> ``"12 min 34 s"``, ``4448`` -> ``"1 h 14 min"`` (rounded down)."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60} s"
+    return f"{s // 3600} h {s % 3600 // 60} min"
+
+
+__all__ = ["format_count", "format_duration"]

@@ -43,8 +43,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="also finalise the study's preset baselines that were trained and fit its budget "
                         "(name an over-budget one with --trials to finalise it)")
     add_recipe_options(p)
-    p.add_argument("--jobs", metavar="J", default="1",
-                   help="worker processes on this host, each training one trial at a time (default: %(default)s)")
+    p.add_argument("--jobs", metavar="J",
+                   help="worker processes on this host, each training one trial at a time (default: as nas search, "
+                        "two one-thread workers on a CPU with two or more cores, one on a GPU; never more than "
+                        "the trials to finalise)")
     p.add_argument("--weights-dir", metavar="DIR",
                    help="folder of the runs: each trial trains in DIR/trial-N (default: runs/STUDY)")
     p.add_argument("--threads", metavar="N", help="torch CPU threads per job (default: cores / jobs)")
@@ -89,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from nas.finalize.select import select
     from nas.search import attrs as A
     from nas.search.record import read_records, study_objectives
+    from nas.search.settings import default_jobs
     from nas.search.storage import check_sqlite_file, hide_password, sqlite_file
     from nas.search.study import nas_attrs
     from nas.study_io import open_stored
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
 
     # Every check happens before the study is written to: a refused command leaves it as it was.
     check_recipe(args)
-    jobs = count(args.jobs, "--jobs", 1, 256)
+    jobs = count(args.jobs, "--jobs", 1, 256) if args.jobs is not None else None
     threads = count(args.threads, "--threads", 1, MAX_THREADS) if args.threads is not None else None
     top = count(args.top, "--top", 1) if args.trials is None else 0
     trials = parse_trials(args.trials) if args.trials is not None else None
@@ -126,11 +129,14 @@ def run(args: argparse.Namespace) -> int:
     weights_dir = args.weights_dir or os.path.join("runs", re.sub(r"[^A-Za-z0-9._-]", "_", args.study))
     if os.path.exists(weights_dir) and not os.path.isdir(weights_dir):
         raise NasError(f"--weights-dir: {weights_dir} is a file; give a folder")
+    if jobs is None:
+        jobs = max(1, min(default_jobs(), len(chosen)))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     bars = not args.no_progress and jobs == 1 and sys.stderr.isatty()
     plan = Plan(
         study=args.study, url=url, targets=tuple(r.number for r in chosen), recipe=recipe_settings(args),
         weights_dir=weights_dir, dataset=dataset, data_dir=args.data_dir,
-        device=args.device, threads=threads or (max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else None),
+        device=args.device, threads=threads or (max(1, cores // jobs) if jobs > 1 else None),
         heartbeat=float(run_settings.get("heartbeat", 30)), grace=float(run_settings.get("grace", 120)),
         bars=bars, epoch_lines=not bars,
     )

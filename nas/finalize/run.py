@@ -28,6 +28,8 @@ from nas.search.record import TrialRecord, read_records
 from nas.search.study import quiet_optuna
 from nas.train import TrainSettings, set_threads
 from nas.train.full import adapt_config, train_full
+from nas.train.loop import EpochStats
+from nas.units import format_duration
 
 #: Outcomes of one unit in one worker.
 FINALISED, ALREADY, FAILED, LOST = "finalised", "already finalised", "failed", "lost"
@@ -144,11 +146,19 @@ def _finalise(plan: Plan, claim: Claim, record: TrialRecord, data: ImageData, sa
     out = weights_folder(plan.weights_dir, target)
     epochs = plan.recipe.epochs
 
-    def on_epoch(epoch: int, loss: float) -> None:
+    began, first = time.perf_counter(), []
+
+    def on_epoch(stats: EpochStats) -> None:
         if claim.lost:
             raise _ClaimLost
         if plan.epoch_lines:
-            say(f"trial {target}: epoch {epoch}/{epochs}, training loss {loss:.4f}")
+            if not first:
+                first.append(stats.epoch)
+            elapsed = time.perf_counter() - began
+            per_epoch = elapsed / (stats.epoch - first[0] + 1)  # epochs of this run (a resumed one starts later)
+            val = f", validation accuracy {stats.val_accuracy:.2%}" if stats.val_accuracy is not None else ""
+            say(f"trial {target}: epoch {stats.epoch}/{epochs}, training loss {stats.train_loss:.4f}{val}, "
+                f"{format_duration(elapsed)} elapsed, about {format_duration(per_epoch * (epochs - stats.epoch))} left")
 
     what = record.baseline or record.notation
     say(f"trial {target} (validation accuracy {record.accuracy:.2%}): training {epochs} epochs in {out} "

@@ -132,7 +132,7 @@ def train_full(
     progress: bool = True,
     resume: bool = True,
     val_size: int = 0,
-    on_epoch: Callable[[int, float], None] | None = None,
+    on_epoch: Callable[[EpochStats], None] | None = None,
 ) -> FullResult:
     """Train ``config`` on all of ``data``'s training split, then measure it on the test split.
 
@@ -148,7 +148,8 @@ def train_full(
         resume: continue from ``out_dir``'s checkpoint when there is one (else start afresh).
         val_size: carve this many training images off as a validation split, scored after
             every epoch for monitoring (0: train on every training image).
-        on_epoch: called as ``on_epoch(epoch, train_loss)`` once an epoch's checkpoint is
+        on_epoch: called with the epoch's :class:`~nas.train.loop.EpochStats` (its number, training
+            loss, seconds, and validation accuracy with a validation split) once its checkpoint is
             written; an exception it raises stops training, the checkpoint kept.
 
     Returns:
@@ -206,7 +207,7 @@ def _train(
     progress: bool,
     resume: bool,
     val_size: int,
-    on_epoch: Callable[[int, float], None] | None,
+    on_epoch: Callable[[EpochStats], None] | None,
     began: float,
     tensors: tuple[Tensor, Tensor, tuple[float, ...], tuple[float, ...], tuple[Tensor, Tensor] | None],
 ) -> FullResult:
@@ -226,7 +227,7 @@ def _train(
         wall = wall_before + time.perf_counter() - began
         save_atomic({**identity, "epoch": stats.epoch, "trainer": trainer.state_dict(), "wall_s": wall}, ckpt_path)
         if on_epoch is not None:
-            on_epoch(stats.epoch, stats.train_loss)
+            on_epoch(stats)
 
     trainer.run_epochs(on_epoch=checkpoint, validate="every")
     test_acc, test_loss = trainer.evaluate(data.test_x, data.test_y)

@@ -4,6 +4,7 @@ study untouched and create nothing."""
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,23 @@ def test_jobs_share_the_work_in_processes(study, tmp_path, capfd, monkeypatch):
     assert err.count(": training 1 epochs in") == 3
 
 
+@pytest.mark.slow
+def test_default_jobs_follow_the_machine_and_epoch_lines_say_the_time_left(study, tmp_path, capfd, monkeypatch):
+    from nas.search.settings import default_jobs
+
+    s, url = study
+    monkeypatch.chdir(tmp_path)
+    assert main(["finalize", "t", "--storage", url, "--trials", "4,0", "--epochs", "2", "--batch-size", "32",
+                 "--no-progress"]) == 0
+    err = capfd.readouterr().err
+    two = min(default_jobs(), 2) == 2  # two one-thread workers on a CPU with two cores or more
+    assert ("(job 1)" in err) == two and ("(job 0)" in err) == two
+    lines = [line for line in err.splitlines() if "epoch 1/2" in line]
+    assert len(lines) == 2
+    for line in lines:
+        assert re.search(r"epoch 1/2, training loss \d+\.\d{4}, \d+ s elapsed, about \d+ s left$", line), line
+
+
 def test_help_explains_every_option_and_states_defaults_once(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["finalize", "--help"])
@@ -131,5 +149,5 @@ def test_help_explains_every_option_and_states_defaults_once(capsys):
     for option in ("--storage", "--top", "--trials", "--with-presets", "--epochs", "--jobs", "--weights-dir",
                    "--threads", "--data-dir", "--device", "--no-progress", "--lr", "--batch-size"):
         assert option in text
-    for default in ("(default: 3)", "(default: 15)", "(default: 1)", "(default: runs/STUDY)"):
+    for default in ("(default: 3)", "(default: 15)", "(default: runs/STUDY)"):
         assert text.count(default) == 1, default

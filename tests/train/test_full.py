@@ -57,8 +57,8 @@ def test_resume_gives_the_uninterrupted_result(config, data, tmp_path):
     settings = TrainSettings(epochs=3, batch_size=64)
     whole = train_full(config, data, settings, tmp_path / "whole", progress=False, val_size=32)
 
-    def stop_after_two(epoch, loss):
-        if epoch == 2:
+    def stop_after_two(stats):
+        if stats.epoch == 2:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -67,7 +67,7 @@ def test_resume_gives_the_uninterrupted_result(config, data, tmp_path):
     assert not (tmp_path / "cut" / "metrics.json").exists()
     epochs_run = []
     resumed = train_full(config, data, settings, tmp_path / "cut", progress=False, val_size=32,
-                         on_epoch=lambda epoch, loss: epochs_run.append(epoch))
+                         on_epoch=lambda stats: epochs_run.append(stats.epoch))
     assert epochs_run == [3] and resumed.resumed_from_epoch == 2
     assert resumed.train_loss == whole.train_loss and resumed.val_accuracy == whole.val_accuracy
     assert resumed.test_accuracy == whole.test_accuracy
