@@ -73,7 +73,9 @@ def test_a_continued_run_equals_an_uninterrupted_one(split: Split) -> None:
     assert [s.epoch for s in rest] == [2, 3]
     assert [s.train_loss for s in later.history] == [s.train_loss for s in whole.history]
     assert rest[-1].val_accuracy == whole_stats[-1].val_accuracy and rest[-1].val_loss == whole_stats[-1].val_loss
-    for a, b in zip(whole.model.state_dict().values(), later.model.state_dict().values()):
+    # Weights equal; batch-norm buffers differ only where one run was evaluated (precise BN
+    # re-estimates them from the weights at every evaluation, so evaluations agree).
+    for a, b in zip(whole.model.parameters(), later.model.parameters()):
         assert torch.equal(a, b)
 
 
@@ -108,7 +110,9 @@ def test_batches_in_any_pieces_train_what_whole_epochs_train(split: Split) -> No
     assert pieces.epoch == 3 and pieces.steps_done == pieces.total_steps == 3 * steps
     assert [s.epoch for s in pieces.history] == [1, 2, 3]
     assert [s.train_loss for s in pieces.history] == pytest.approx([s.train_loss for s in whole.history])
-    for a, b in zip(whole.model.state_dict().values(), pieces.model.state_dict().values()):
+    # Weights equal; batch-norm buffers differ only where one run was evaluated (precise BN
+    # re-estimates them from the weights at every evaluation, so evaluations agree).
+    for a, b in zip(whole.model.parameters(), pieces.model.parameters()):
         assert torch.equal(a, b)
     assert pieces.evaluate(split.val_x, split.val_y) == whole.evaluate(split.val_x, split.val_y)
     with pytest.raises(NasError, match="0 of 24 left"):
@@ -130,5 +134,7 @@ def test_a_run_stopped_inside_an_epoch_continues_from_its_state(split: Split) ->
     assert later.steps_done == 5
     later.run_steps(2 * later.steps_per_epoch - 5)
     later.run_epochs(0)  # at an epoch's end again, whole epochs are allowed
-    for a, b in zip(whole.model.state_dict().values(), later.model.state_dict().values()):
+    # Weights equal; batch-norm buffers differ only where one run was evaluated (precise BN
+    # re-estimates them from the weights at every evaluation, so evaluations agree).
+    for a, b in zip(whole.model.parameters(), later.model.parameters()):
         assert torch.equal(a, b)
