@@ -95,7 +95,8 @@ def test_a_missing_data_set_is_refused_before_anything_is_written(study, tmp_pat
 def test_finalize_then_status(study, tmp_path, capsys, monkeypatch):
     s, url = study
     monkeypatch.chdir(tmp_path)
-    assert main(["finalize", "t", "--storage", url, "--top", "2", "--with-presets", *OPTS]) == 0
+    # One job, in this process, so that capsys sees its lines.
+    assert main(["finalize", "t", "--storage", url, "--top", "2", "--with-presets", "--jobs", "1", *OPTS]) == 0
     out, err = capsys.readouterr()
     rows = [line for line in out.splitlines() if line.startswith("trial")]
     assert [int(r.split()[1]) for r in rows] == [4, 0, 5] and all(" test " in r for r in rows)
