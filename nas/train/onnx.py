@@ -2,8 +2,8 @@
 
 The TorchScript exporter (``dynamo=False``) is used because the newer one needs
 ``onnxscript``, an extra dependency. HetConv takes its trace-time branch (a plain dense 1x1
-weight), so it exports as two convolutions. Deformable convolutions
-(``torchvision::deform_conv2d``) have no ONNX operator and are refused up front, by module name.
+weight), so it exports as two convolutions; a deformable convolution exports as its offset
+convolutions, ``GridSample`` and a 1x1 convolution (:func:`nas.ops.deform.deform_conv2d`).
 """
 
 from __future__ import annotations
@@ -16,21 +16,8 @@ import torch
 from torch import nn
 
 from nas.errors import NasError
-from nas.ops.deform import DeformConv
 
 OPSET = 17
-
-
-def unexportable(model: nn.Module) -> list[str]:
-    """Names of the modules of ``model`` that have no ONNX operator (deformable convolutions).
-
-    Args:
-        model: the network.
-
-    Returns:
-        Their qualified names (``stages.0.blocks.1.conv``), empty when everything exports.
-    """
-    return [name for name, module in model.named_modules() if isinstance(module, DeformConv)]
 
 
 def export_onnx(model: nn.Module, input_shape: tuple[int, int, int], path: str | Path) -> Path:
@@ -48,12 +35,8 @@ def export_onnx(model: nn.Module, input_shape: tuple[int, int, int], path: str |
         ``path``.
 
     Raises:
-        NasError: when an op cannot be exported, naming it (e.g. a deformable convolution).
+        NasError: when an op cannot be exported, naming it.
     """
-    bad = unexportable(model)
-    if bad:
-        raise NasError(f"cannot export to ONNX: deformable convolution (torchvision::deform_conv2d) has no ONNX "
-                       f"operator, used in {', '.join(bad[:3])}{' ...' if len(bad) > 3 else ''}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     was_training = model.training
