@@ -212,7 +212,8 @@ def _train(
     tensors: tuple[Tensor, Tensor, tuple[float, ...], tuple[float, ...], tuple[Tensor, Tensor] | None],
 ) -> FullResult:
     train_x, train_y, mean, std, val = tensors
-    trainer = Trainer(build_model(config, seed=settings.seed), train_x, train_y, mean, std, settings, dev, val=val, progress=progress)
+    model = build_model(config, seed=settings.seed)
+    trainer = Trainer(model, train_x, train_y, mean, std, settings, dev, val=val, progress=progress)
     identity = _identity(config, data, settings, val_size)
     wall_before = 0.0
     ckpt_path = out / CHECKPOINT
