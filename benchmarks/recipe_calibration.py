@@ -23,7 +23,6 @@ import argparse
 import hashlib
 import math
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from nas.errors import NasError
-from nas.ledger import Ledger, claim
+from nas.ledger import Ledger, claim, commit_of
 from nas.search.budget import format_count, parse_count
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,14 +131,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
 
 
 def commit() -> str:
-    """The commit the measuring code is at (``+dirty`` when the tree has changes)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    """The commit the measuring code is at (``+dirty`` when tracked files have changes)."""
+    return commit_of(ROOT)
 
 
 def choose(opts: Options, data: Any) -> list[tuple[Any, int, int]]:

@@ -13,12 +13,25 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from nas.errors import NasError
+
+
+def commit_of(path: str | Path) -> str:
+    """The git commit of the checkout holding ``path`` (``+dirty`` when tracked files have
+    changes; ``unknown`` outside a checkout), recorded with each measured row."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=path, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=path,
+                               capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
 def claim(folder: str | Path) -> bool:
