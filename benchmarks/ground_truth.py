@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from nas.errors import NasError
-from nas.ledger import Ledger, claim, commit_of
+from nas.ledger import Ledger, claim, commit_of, work_folder
 from nas.search.budget import format_count, parse_count
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,8 +140,8 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     return Options(study=a.study, storage=a.storage, sources=sources, presets=presets, bins=a.bins,
                    per_bin=a.per_bin, budget=parse_count(a.budget, "--budget"), fidelities=fidelities,
                    default_fidelity=default, seeds=seeds, val_size=a.val_size, final_epochs=a.final_epochs,
-                   dataset=a.dataset, threads=a.threads, seed=a.seed, results=a.results, runs=a.runs,
-                   list_only=a.list)
+                   dataset=a.dataset, threads=a.threads, seed=a.seed, results=a.results,
+                   runs=work_folder(a.runs, "--runs"), list_only=a.list)
 
 
 def commit() -> str:

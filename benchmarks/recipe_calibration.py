@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from nas.errors import NasError
-from nas.ledger import Ledger, claim, commit_of
+from nas.ledger import Ledger, claim, commit_of, work_folder
 from nas.search.budget import format_count, parse_count
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,7 +127,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         raise NasError(f"--threads must be from 1 to 256, got {a.threads}")
     return Options(plan=parse_plan(a.plan), archs=a.archs, budget=parse_count(a.budget, "--budget"),
                    val_size=a.val_size, seed=a.seed, threads=a.threads, dataset=a.dataset, results=a.results,
-                   runs=a.runs, report_only=a.report_only)
+                   runs=work_folder(a.runs, "--runs"), report_only=a.report_only)
 
 
 def commit() -> str:

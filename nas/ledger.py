@@ -34,6 +34,19 @@ def commit_of(path: str | Path) -> str:
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
+def work_folder(path: str | Path, option: str) -> Path:
+    """``path`` as a folder of kept work: refused at once when it, or a folder above it, is a file.
+
+    Raises:
+        NasError: naming ``option`` and the file in the way.
+    """
+    path = Path(path)
+    for part in (path, *path.parents):
+        if part.exists() and not part.is_dir():
+            raise NasError(f"{option}: {part} is a file, not a folder")
+    return path
+
+
 def claim(folder: str | Path) -> bool:
     """Take the work kept in ``folder`` for this process unless a live process on this host holds it.
 
@@ -43,8 +56,11 @@ def claim(folder: str | Path) -> bool:
     Returns:
         True when this process holds it now (also when it already did).
     """
-    path = Path(folder) / "claim"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = work_folder(folder, "claim") / "claim"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise NasError(f"cannot create {path.parent}: {exc.strerror}") from None
     while True:
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)

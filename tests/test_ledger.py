@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from nas.errors import NasError
-from nas.ledger import Ledger, claim
+from nas.ledger import Ledger, claim, work_folder
 
 
 def test_append_resume_and_no_duplicates(tmp_path):
@@ -115,3 +115,16 @@ def test_claims(tmp_path):
     garbled.mkdir()
     (garbled / "claim").write_text("not a pid")
     assert claim(garbled)
+
+
+def test_a_claim_under_a_file_is_refused_and_the_file_kept(tmp_path):
+    afile = tmp_path / "taken"
+    afile.write_text("kept")
+    for folder in (afile, afile / "deeper" / "run"):
+        with pytest.raises(NasError, match=f"{afile} is a file, not a folder"):
+            claim(folder)
+        with pytest.raises(NasError, match=f"--runs: {afile} is a file"):
+            work_folder(folder, "--runs")
+    assert afile.read_text() == "kept"
+    assert work_folder(tmp_path / "new" / "run", "--runs") == tmp_path / "new" / "run"
+    assert not (tmp_path / "new").exists()  # checking creates nothing

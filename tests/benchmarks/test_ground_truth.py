@@ -129,3 +129,16 @@ def test_a_missing_study_is_one_line(bench, tmp_path, capsys, monkeypatch):
     assert bench.main(["--study", "nothing-here", "--sources", "search", "--list",
                        "--results", str(tmp_path / "t.jsonl")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("under", ["", "sub"])
+def test_runs_folder_that_is_a_file_is_one_line_and_exit_2(bench, tmp_path, under, capsys):
+    afile = tmp_path / "taken"
+    afile.write_text("kept")
+    runs = afile / under if under else afile
+    with pytest.raises(NasError, match=f"--runs: {afile} is a file, not a folder"):
+        bench.parse_args(["--runs", str(runs)])
+    assert bench.main(["--runs", str(runs)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("ground_truth: error:")
+    assert afile.read_text() == "kept"

@@ -75,3 +75,16 @@ def test_table_by_hand(bench):
     five = lines[1].split()
     assert five[0] == "5" and float(five[3]) == pytest.approx(0.82) and float(five[4]) == pytest.approx(-8.0)
     assert lines[2].split()[4] == "+0.00"
+
+
+@pytest.mark.parametrize("under", ["", "sub"])
+def test_runs_folder_that_is_a_file_is_one_line_and_exit_2(bench, tmp_path, under, capsys):
+    afile = tmp_path / "taken"
+    afile.write_text("kept")
+    runs = afile / under if under else afile
+    with pytest.raises(NasError, match=f"--runs: {afile} is a file, not a folder"):
+        bench.parse_args(["--runs", str(runs)])
+    assert bench.main(["--runs", str(runs)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("recipe_calibration: error:")
+    assert afile.read_text() == "kept"
