@@ -13,7 +13,7 @@ from nas.arch.config import ArchConfig
 from nas.arch.io import dumps, from_dict
 from nas.errors import NasError
 from nas.outputs import write_output
-from nas.search.storage import study_files
+from nas.search.storage import database_files
 from nas.search.attrs import STUDY_SETTINGS
 from nas.search.pareto import pareto_front
 from nas.search.record import TrialKind, TrialRecord, read_records
@@ -165,4 +165,4 @@ def export_trial(study: optuna.Study, trial: FrozenTrial, path: str | Path) -> P
         f"Exported by nas from study {study.study_name!r}, trial {trial.number}.\n"
         "Validation accuracy comes from the search's proxy training; 'nas train' gives test accuracy."
     )
-    return write_output(path, dumps(config, meta, comment), protect=study_files(study))
+    return write_output(path, dumps(config, meta, comment), protect=database_files(study))

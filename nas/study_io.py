@@ -11,18 +11,8 @@ from pathlib import Path
 import optuna
 
 from nas.errors import NasError
-from nas.search.storage import STUDIES_DIR, hide_password, open_storage
-
-
-def _check_study_name(study: str) -> None:
-    if not study:
-        raise NasError("the study name is empty")
-    try:
-        study.encode("utf-8")
-    except UnicodeEncodeError:
-        raise NasError(f"study name {study!r} is not valid UTF-8") from None
-    if any(ord(c) < 32 or ord(c) == 127 for c in study):
-        raise NasError(f"study name {study!r} holds control characters")
+from nas.search.storage import hide_password, open_storage
+from nas.study.files import STUDIES_DIR, study_files
 
 
 def study_storage_url(study: str, storage: str | None) -> str:
@@ -32,16 +22,16 @@ def study_storage_url(study: str, storage: str | None) -> str:
         NasError: for an odd study name, or a default database that does not exist (naming the
             studies that the default folder does hold).
     """
-    _check_study_name(study)
+    files = study_files(study)
     if storage is not None:
         return storage
-    path = STUDIES_DIR / f"{study}.db"
+    path = files.database
     if not path.is_file():
         known = sorted(p.stem for p in STUDIES_DIR.glob("*.db")) if STUDIES_DIR.is_dir() else []
         where = f"{STUDIES_DIR}/ holds: {', '.join(known)}" if known else f"{STUDIES_DIR}/ holds no study"
         raise NasError(f"no study {study!r}: {path} does not exist ({where}; run 'nas search' first "
                        "or pass --storage)")
-    return f"sqlite:///{path}"
+    return files.storage_url
 
 
 def load_study(study: str, storage: str | None = None) -> optuna.Study:

@@ -78,7 +78,6 @@ def parse_trials(text: str) -> list[int]:
 
 def run(args: argparse.Namespace) -> int:
     import os
-    import re
 
     import optuna
 
@@ -94,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from nas.search.settings import default_jobs
     from nas.search.storage import check_sqlite_file, hide_password, sqlite_file
     from nas.search.study import nas_attrs
+    from nas.study.files import study_files
     from nas.study_io import open_stored
     from nas.train.device import MAX_THREADS, pick_device
     from nas.train.full import adapt_config
@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         except NasError as exc:
             raise NasError(f"trial {record.number}: {exc}") from None
     run_settings = stored.get(A.STUDY_RUN) or {}
-    weights_dir = args.weights_dir or os.path.join("runs", re.sub(r"[^A-Za-z0-9._-]", "_", args.study))
+    weights_dir = args.weights_dir or str(study_files(args.study).runs)
     if os.path.exists(weights_dir) and not os.path.isdir(weights_dir):
         raise NasError(f"--weights-dir: {weights_dir} is a file; give a folder")
     if jobs is None:

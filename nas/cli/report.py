@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from nas.report.html import render_report
     from nas.search.budget import parse_count
     from nas.search.study import fail_stale
+    from nas.study.files import study_files
     from nas.study_io import load_study, study_storage_url
 
     max_flops = parse_count(args.max_flops, "--max-flops") if args.max_flops is not None else None
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     # Trials whose worker went silent for longer than the study's grace period are failed first,
     # so the report does not show them as running.
     fail_stale(args.study, study_storage_url(args.study, args.storage))
-    path = render_report(study, args.output if args.output is not None else f"reports/{args.study}.html",
+    path = render_report(study, args.output if args.output is not None else study_files(args.study).report,
                          max_flops=max_flops, storage=args.storage)
     if not any(t.state == TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
         print(f"nas report: note: study {args.study!r} has no completed trial yet; the report says so",

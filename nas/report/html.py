@@ -40,7 +40,7 @@ from nas.report.pareto import (
 )
 from nas.report.recommend import Recommendation, recommend
 from nas.search.record import TrialKind, count_kinds, read_records
-from nas.search.storage import study_files
+from nas.search.storage import database_files
 from nas.units import format_count
 
 K = TrialKind
@@ -179,7 +179,7 @@ def render_report(study: optuna.Study, path: str | Path, max_flops: float | None
     Raises:
         OutputError: for a path that cannot or must not be written, as one line.
     """
-    check_output(path, study_files(study))  # refuse a bad path before the (slow) drawing
+    check_output(path, database_files(study))  # refuse a bad path before the (slow) drawing
     _, offline = plotly()
     records = read_records(study)
     counts = count_kinds(records)
@@ -245,7 +245,7 @@ def render_report(study: optuna.Study, path: str | Path, max_flops: float | None
         f"<title>nas report: {html.escape(study.study_name)}</title>\n<style>{_CSS}</style>\n{_ERROR_HOOK}\n"
         f"<script>{offline.get_plotlyjs()}</script>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
     )
-    return write_output(path, page, protect=study_files(study))
+    return write_output(path, page, protect=database_files(study))
 
 
 __all__ = ["hypervolume_figure", "importance_figure", "pareto_figure", "render_report"]

@@ -16,7 +16,8 @@ from nas.errors import NasError
 from nas.export import best_trial
 from nas.report.pareto import budget_of
 from nas.search.record import TrialKind, TrialRecord, read_records
-from nas.search.storage import STUDIES_DIR, hide_password
+from nas.search.storage import hide_password
+from nas.study.files import study_files
 
 FINAL = "final test"
 PROXY = "proxy validation"
@@ -55,7 +56,7 @@ def export_command(study: str, trial: int, storage: str | None = None) -> str:
     shell-quoted.
     """
     words = ["nas", "export", study]
-    if storage is not None and storage != f"sqlite:///{STUDIES_DIR / f'{study}.db'}":
+    if storage is not None and storage != study_files(study).storage_url:
         words += ["--storage", hide_password(storage)]
     words += ["--pick", f"trial:{trial}", "-o", "arch.yaml"]
     return shlex.join(words)

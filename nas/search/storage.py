@@ -12,14 +12,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import NoSuchModuleError
 
 from nas.errors import StorageError
+from nas.study.files import study_files
 
-STUDIES_DIR = Path("studies")
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def default_storage(study_name: str, directory: Path = STUDIES_DIR) -> str:
-    """``sqlite:///studies/<study>.db``; nothing is created (``open_storage(..., create=True)`` does that)."""
-    return f"sqlite:///{directory / (study_name + '.db')}"
+def default_storage(study_name: str) -> str:
+    """``sqlite:///studies/<study>.db`` (:mod:`nas.study.files` maps the name to the file);
+    nothing is created (``open_storage(..., create=True)`` does that).
+
+    Raises:
+        NasError: for a name that cannot be a study's.
+    """
+    return study_files(study_name).storage_url
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -172,7 +177,7 @@ def open_storage(
         raise StorageError(f"storage {shown!r}: {_first_line(exc)}") from None
 
 
-def study_files(study: optuna.Study) -> tuple[Path, ...]:
+def database_files(study: optuna.Study) -> tuple[Path, ...]:
     """The files holding a study stored in SQLite (the database and its journals), else ``()``.
 
     Outputs must never be written over these.

@@ -28,6 +28,7 @@ from nas.search.rungs import RungPlan
 from nas.search.sampler import make_sampler
 from nas.search.settings import DEFAULTS, RUN_KEYS, SearchSettings, check
 from nas.search.storage import open_storage, sqlite_file
+from nas.study.files import study_files
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,8 @@ def joined_settings(given: dict[str, Any]) -> dict[str, Any]:
 
 
 def _default_url(name: str) -> str | None:
-    path = Path("studies") / f"{name}.db"
-    return f"sqlite:///{path}" if path.exists() else None
+    files = study_files(name)
+    return files.storage_url if files.database.exists() else None
 
 
 def stored_space(settings: SearchSettings) -> SpaceSource:
