@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from nas.arch.io import from_dict
     from nas.cli.options import count
     from nas.cli.train import check_recipe, recipe_settings
+    from nas.cpus import usable_cpus
     from nas.data import load_dataset
     from nas.errors import NasError, StorageError
     from nas.finalize.run import Plan, run_jobs, work
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         raise NasError(f"--weights-dir: {weights_dir} is a file; give a folder")
     if jobs is None:
         jobs = max(1, min(default_jobs(), len(chosen)))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = usable_cpus()
     bars = not args.no_progress and jobs == 1 and sys.stderr.isatty()
     plan = Plan(
         study=args.study, url=url, targets=tuple(r.number for r in chosen), recipe=recipe_settings(args),

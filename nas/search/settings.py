@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from nas.cpus import usable_cpus
 from nas.errors import NasError, SpaceError
 from nas.search.rungs import FIDELITIES, RungPlan, plan_rungs
 from nas.search.prescreen import DEFAULT_PROXY, check_prescreen, enabled
@@ -127,8 +127,7 @@ def default_jobs() -> int:
     one worker on a GPU."""
     import torch
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return 1 if torch.cuda.is_available() or cores < 2 else 2
+    return 1 if torch.cuda.is_available() or usable_cpus() < 2 else 2
 
 
 def settings_from(**kwargs: Any) -> SearchSettings:
@@ -164,8 +163,8 @@ _MAXIMA = (
 
 
 def max_jobs() -> int:
-    """The most worker processes one host may start: every core, and at least 64."""
-    return max(64, os.cpu_count() or 1)
+    """The most worker processes one host may start: every CPU this process may use, and at least 64."""
+    return max(64, usable_cpus())
 
 
 def check(settings: SearchSettings) -> None:

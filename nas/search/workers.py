@@ -22,6 +22,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
+from nas.cpus import usable_cpus
 from nas.errors import NasError
 from nas.interrupts import deferred, stop_on_interrupt
 from nas.search.budget import Budget
@@ -135,13 +136,18 @@ def _worker_process(settings: SearchSettings, space: SpaceSource, worker_id: int
         raise SystemExit(2) from None
 
 
+def threads_per_worker(settings: SearchSettings) -> int:
+    """``--threads``, else the CPUs this process may use shared evenly by the ``--jobs`` workers."""
+    return settings.threads or max(1, usable_cpus() // (settings.jobs or 1))
+
+
 def run_processes(settings: SearchSettings, space: SpaceSource, study: optuna.Study, deadline: float | None) -> None:
     """Run ``settings.jobs`` worker processes and wait for them.
 
     Raises:
         NasError: when a worker stopped on an error or died abnormally (killed, crashed).
     """
-    per_worker = replace(settings, threads=settings.threads or max(1, (os.cpu_count() or 1) // (settings.jobs or 1)))
+    per_worker = replace(settings, threads=threads_per_worker(settings))
     ctx = mp.get_context("spawn")
     procs = [ctx.Process(target=_worker_process, args=(per_worker, space, i, deadline, os.getpid()))
              for i in range(settings.jobs or 1)]
@@ -200,4 +206,4 @@ def check_exits(codes: list[int | None]) -> None:
         raise NasError(f"{how}; its trial fails after the grace period and a re-run resumes the study")
 
 
-__all__ = ["check_exits", "run_processes", "stop_with_parent", "supervise", "worker"]
+__all__ = ["check_exits", "run_processes", "stop_with_parent", "supervise", "threads_per_worker", "worker"]

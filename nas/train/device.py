@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 
 import torch
 
+from nas.cpus import usable_cpus
 from nas.errors import NasError
 
 MAX_THREADS = 1024
@@ -57,10 +57,7 @@ def set_threads(threads: int | None = None) -> int:
         NasError: for a count below 1 or above 1024.
     """
     if threads is None:
-        try:
-            threads = len(os.sched_getaffinity(0))
-        except AttributeError:
-            threads = os.cpu_count() or 1
+        threads = usable_cpus()
     elif not 1 <= threads <= MAX_THREADS:
         raise NasError(f"threads must be between 1 and {MAX_THREADS}, got {threads}")
     torch.set_num_threads(max(1, threads))
