@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 # Trial user attrs.
 WORKER = "worker"
+#: When the trial's worker began it, in seconds since the epoch (UTC, whatever the host's time zone).
+STARTED_AT = "started_at"
 ARCH = "arch"
 NOTATION = "notation"
 BASELINE = "baseline"
@@ -64,6 +66,11 @@ STUDY_RUN = "run"
 
 class _Writable(Protocol):
     def set_user_attr(self, key: str, value: Any) -> None: ...
+
+
+def write_started(trial: _Writable, now: float) -> None:
+    """When the trial began (``time.time()``), before anything else is written."""
+    trial.set_user_attr(STARTED_AT, float(now))
 
 
 def write_arch(trial: _Writable, worker: str, arch: dict[str, Any], notation: str, baseline: str | None) -> None:

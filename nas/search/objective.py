@@ -1,7 +1,7 @@
 """One trial: sample an architecture, count its cost, and train it only if it fits the budget.
 
 What a trial stores (user attrs), so any Optuna client can read it and ``nas export`` can
-rebuild the model without the space file: ``arch`` (the config as a dict), ``notation``,
+rebuild the model without the space file: ``started_at``, ``arch`` (the config as a dict), ``notation``,
 ``flops``, ``params``, ``latency_ms``, ``peak_activation_bytes``, ``constraint`` (budget
 violations, <= 0 when met), ``zero_cost`` (proxy scores of the untrained network),
 ``accuracy``, ``train_time_s``, ``fidelity``, and for trials that did not complete,
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from datetime import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,16 +44,25 @@ from nas.train import TrainResult, TrainSettings, train_proxy
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
-def holds_slot(trial: FrozenTrial, now: datetime, grace: float) -> bool:
+def holds_slot(trial: FrozenTrial, now: float, grace: float) -> bool:
     """Whether a RUNNING search trial takes a training slot: marked ``training``, or still
-    being drafted and costed by its worker (started less than ``grace`` seconds ago; an older
-    unmarked one was abandoned, or is a stray trial of another Optuna client)."""
+    being drafted and costed by its worker (started less than ``grace`` seconds before ``now``,
+    a ``time.time()``; an older unmarked one was abandoned, or is a stray trial of another
+    Optuna client).
+
+    Ages are taken from the trial's ``started_at`` (seconds since the epoch), never from
+    Optuna's ``datetime_start``, a naive local time of the worker's host that another host in
+    another time zone, or after a clock change, would misread by hours.
+    """
     if trial.state != TrialState.RUNNING or trial.user_attrs.get(A.BASELINE) or A.FINALIZES in trial.user_attrs:
         return False
     if trial.user_attrs.get(A.TRAINING):
         return True
-    started = trial.datetime_start
-    return started is not None and (now - started).total_seconds() < grace
+    started = trial.user_attrs.get(A.STARTED_AT)
+    if started is None:  # written by an older nas, or not begun by a nas worker
+        return trial.datetime_start is not None and \
+            (datetime.fromtimestamp(now) - trial.datetime_start).total_seconds() < grace
+    return now - float(started) < grace
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,7 @@ class Objective:
 
     def __call__(self, trial: optuna.Trial) -> list[float]:
         with interruptible():  # the worker holds interrupts outside the objective
+            A.write_started(trial, time.time())
             config = self.space.sample(trial)
             return self.evaluate(trial, config)
 
@@ -185,7 +196,7 @@ class Objective:
         study = trial.study
         trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.RUNNING,
                                                           TrialState.PRUNED))
-        claimed, now = 0, datetime.now()
+        claimed, now = 0, time.time()
         for other in trials:
             if other.number == trial.number or other.user_attrs.get(A.BASELINE) or A.FINALIZES in other.user_attrs:
                 continue

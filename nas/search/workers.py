@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 import optuna
@@ -68,7 +67,7 @@ def worker(
         # Trained architectures: completed, and in an asha search also stopped at a lower rung.
         if counts["screened"] >= settings.trials:
             return
-        now = datetime.now()
+        now = time.time()
         held = sum(1 for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
                    if holds_slot(t, now, settings.grace))
         if counts["screened"] + held >= settings.trials:
