@@ -12,7 +12,8 @@ from nas.search.record import TrialKind, TrialRecord
 class Screening(NamedTuple):
     """``fully_trained`` trials reached the top fidelity (the ranked ones); ``stopped`` counts the
     ones a multi-fidelity search stopped early, by the rung they were stopped at (``-1`` when
-    the rung was not recorded); ``finalised`` were then trained with the full recipe."""
+    the rung was not recorded); ``finalised`` were then trained with the full recipe (each search
+    trial once, not again for the finalisation trial that records it)."""
 
     fully_trained: int
     stopped: dict[int, int]
@@ -30,7 +31,7 @@ def screening(records: Sequence[TrialRecord]) -> Screening:
     return Screening(
         fully_trained=sum(1 for r in records if r.kind == TrialKind.SEARCHED),
         stopped=dict(sorted(rungs.items())),
-        finalised=sum(1 for r in records if r.final is not None and r.kind != TrialKind.BASELINE),
+        finalised=sum(1 for r in records if r.final is not None and r.kind not in (TrialKind.BASELINE, TrialKind.FINAL)),
     )
 
 

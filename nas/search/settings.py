@@ -143,6 +143,8 @@ def settings_from(**kwargs: Any) -> SearchSettings:
     if "prescreen_proxy" in given and not enabled(given.get("prescreen", DEFAULTS["prescreen"])):
         raise NasError(f"--prescreen-proxy {given['prescreen_proxy']} needs --prescreen K with K >= 2 "
                        "(candidates per trained architecture)")
+    if "eta" in given and given.get("fidelity", DEFAULTS["fidelity"]) != "asha":
+        raise NasError("--eta sets how rungs grow and how many trials go on: it needs --fidelity asha")
     if given.get("jobs") is None:
         given["jobs"] = default_jobs()
     settings = SearchSettings(**given)

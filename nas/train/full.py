@@ -112,14 +112,24 @@ def _identity(config: ArchConfig, data: ImageData, settings: TrainSettings, val_
             "train_images": len(data.train_y), "val_size": val_size}
 
 
+def _differences(stored: Any, now: Any) -> str:
+    """``key stored, now value`` for each key that differs (the values themselves if not dicts)."""
+    if not (isinstance(stored, dict) and isinstance(now, dict)):
+        return f"{stored!r}, now {now!r}"
+    keys = [k for k in dict.fromkeys([*stored, *now]) if stored.get(k) != now.get(k)]
+    return "; ".join(f"{k} {stored.get(k)!r}, now {now.get(k)!r}" for k in keys)
+
+
 def _check_resumable(ckpt: dict[str, Any], identity: dict[str, Any], path: Path) -> None:
-    if from_dict(ckpt["config"]) != from_dict(identity["config"]):
-        raise NasError(f"{path} is a checkpoint of another architecture ({ckpt['config'].get('name')!r}); "
-                       "use another output folder")
+    stored, now = from_dict(ckpt["config"]), from_dict(identity["config"])
+    if stored != now:
+        what = (f"it holds {stored.notation()}, not {now.notation()}" if stored.notation() != now.notation()
+                else f"input or classes: {_differences(ckpt['config'], identity['config'])}")
+        raise NasError(f"{path} is a checkpoint of another architecture ({what}); use another output folder")
     for key, what in (("settings", "training settings"), ("dataset", "data set"), ("train_images", "data set"),
                       ("val_size", "validation size")):
         if ckpt.get(key) != identity[key]:
-            raise NasError(f"{path} was written with other {what} ({ckpt.get(key)!r}, now {identity[key]!r}); "
+            raise NasError(f"{path} was written with other {what} ({_differences(ckpt.get(key), identity[key])}); "
                            "re-run with the same options or use another output folder")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from nas.cli.main import main
+from nas.report.counts import screening
 from nas.search.record import TrialKind, read_records
 
 
@@ -112,6 +113,8 @@ def test_finalize_then_status(study, tmp_path, capsys, monkeypatch):
     status = capsys.readouterr().out
     assert "finalised (nas finalize): 3 trials, 0 being trained" in status
     assert "trials: 4/24 complete, 0 running" in status and " test " in status
+    # The report counts each finalised search trial once, as status does (trials 0 and 4; 5 is a preset).
+    assert screening(read_records(s)).finalised == 2
 
 
 @pytest.mark.slow

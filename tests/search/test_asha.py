@@ -221,7 +221,7 @@ def test_two_workers_on_sqlite_agree_on_promotions(tiny_space, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--fidelity", "halving"], "--fidelity: unknown fidelity 'halving' (choose from single, asha)"),
     (["--fidelity", "asha", "--eta", "1"], "--eta must be >= 2, got 1"),
-    (["--eta", "0"], "--eta must be >= 2, got 0"),
+    (["--fidelity", "asha", "--eta", "0"], "--eta must be >= 2, got 0"),
     (["--fidelity", "asha", "--min-epochs", "0"], "--min-epochs must be >= 1, got 0"),
     (["--fidelity", "asha", "--min-epochs", "9"], "--min-epochs 9 is more than --epochs 3"),
     (["--fidelity", "asha", "--epochs", "9", "--min-epochs", "2"], "does not reach --epochs 9"),
@@ -230,6 +230,8 @@ def test_two_workers_on_sqlite_agree_on_promotions(tiny_space, tmp_path):
     (["--fidelity", "asha", "--epochs", "2"], "at least two rungs"),
     (["--fidelity", "asha", "--train-subset", "0", "--min-train-subset", "100"], "needs --train-subset"),
     (["--min-epochs", "1"], "need --fidelity asha"),
+    (["--eta", "3"], "--eta sets how rungs grow and how many trials go on: it needs --fidelity asha"),
+    (["--eta", "0"], "it needs --fidelity asha"),
 ])
 def test_bad_rung_options_are_one_line_and_exit_2(tiny_space, tmp_path, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)

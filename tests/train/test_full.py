@@ -79,10 +79,16 @@ def test_another_architecture_or_settings_is_refused(config, data, tmp_path):
     settings = TrainSettings(epochs=1, batch_size=64)
     train_full(config, data, settings, tmp_path, progress=False)
     other = decode_arch(ARCH.replace("c16", "c8"), 1, 16, 4)
-    with pytest.raises(NasError, match="another architecture"):
+    with pytest.raises(NasError, match="another architecture") as refused:
         train_full(other, data, settings, tmp_path, progress=False)
-    with pytest.raises(NasError, match="other training settings"):
-        train_full(config, data, TrainSettings(epochs=2, batch_size=64), tmp_path, progress=False)
+    # It says what differs: the stored architecture and this one, not the space both came from.
+    assert f"it holds {config.notation()}, not {other.notation()}" in str(refused.value)
+    with pytest.raises(NasError, match="other training settings") as refused:
+        train_full(config, data, TrainSettings(epochs=2, batch_size=64, lr=0.2), tmp_path, progress=False)
+    # Only the keys that differ, not every setting twice.
+    message = str(refused.value)
+    assert "(epochs 1, now 2; lr 0.1, now 0.2)" in message and "batch_size" not in message
+    assert len(message) < 300
     # resume=False starts afresh instead
     assert train_full(other, data, settings, tmp_path, progress=False, resume=False).resumed_from_epoch == 0
 
