@@ -113,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
           f"{summary.infeasible} over budget, {summary.failed} failed{screened}; "
           f"{summary.feasible_fraction:.0%} of {summary.sampled} sampled architectures were feasible; "
           f"{summary.wall_s / 60:.1f} min")
+    if summary.exhausted is not None:
+        print(f"nas search: note: {summary.exhausted}", file=sys.stderr)
     if summary.linear_accuracy is not None:
         print(f"linear classifier (same proxy training): {summary.linear_accuracy:.2%} validation accuracy")
     if summary.best:

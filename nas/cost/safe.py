@@ -103,6 +103,10 @@ def safe_cost(config: ArchConfig, max_flops: int | None = None, memory_bytes: in
     params = sum(p.numel() for p in shell.parameters())
     lower_bound = weight_flops_lower_bound(shell)
     del shell
+    if max_flops is not None and lower_bound > max_flops:
+        # Over the budget whatever its size: an architecture too large to build is over any
+        # budget this machine could train, not a failure.
+        return ArchCost(flops=lower_bound, params=params, exact=False)
     limit = (available_memory_bytes() if memory_bytes is None else memory_bytes) // 2
     weights = params * _BYTES_PER_PARAM
     if weights > limit:
@@ -110,8 +114,6 @@ def safe_cost(config: ArchConfig, max_flops: int | None = None, memory_bytes: in
             f"architecture {config.name!r} has {params:,} parameters ({_human_bytes(weights)} of weights), "
             f"more than this machine can hold (limit {_human_bytes(limit)}); use narrower or fewer layers"
         )
-    if max_flops is not None and lower_bound > max_flops:
-        return ArchCost(flops=lower_bound, params=params, exact=False)
     return ArchCost(flops=_exact_flops(config), params=params)
 
 

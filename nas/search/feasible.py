@@ -15,6 +15,13 @@ its distribution). Over-budget trials become rare, not impossible: when no draft
 last one is proposed, recorded over budget as before, and tells the sampler (through its
 constraints) where the budget lies. Drafts come from the per-trial seeded inner sampler, so a
 search stays deterministic for a seed.
+
+A draft the study has already settled (trained, over budget, failed, or in training:
+:mod:`nas.search.seen`) is drawn again, so an architecture is refused once, not once per
+proposal; when the inner sampler keeps to settled ones, as many uniform draws follow. Only
+when nothing new is found is an architecture the pre-screen screened out proposed again (the
+pre-screen then trains it), and only when nothing else is left, a settled one (stored as a
+duplicate).
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ from optuna.trial import FrozenTrial, TrialState
 from nas.cost import safe_cost
 from nas.errors import ConfigError, NasError
 from nas.search.budget import Budget
+from nas.search.record import read_records
+from nas.search.seen import seen_in
 from nas.space import SearchSpace
 
 #: Drafts per trial before an over-budget architecture is proposed anyway (then recorded as such).
@@ -69,8 +78,10 @@ class FeasibleProposals(BaseSampler):
         draws: drafts made for each trial number this process proposed (1: the first fitted).
     """
 
-    def __init__(self, inner: BaseSampler, space: SearchSpace, budget: Budget, max_draws: int = MAX_DRAWS) -> None:
+    def __init__(self, inner: BaseSampler, space: SearchSpace, budget: Budget, max_draws: int = MAX_DRAWS,
+                 seed: int = 0) -> None:
         self.inner, self.space, self.budget, self.max_draws = inner, space, budget, max_draws
+        self._seed = seed
         self._drafts: dict[int, dict[str, Any]] = {}
         self.draws: dict[int, int] = {}
 
@@ -94,25 +105,41 @@ class FeasibleProposals(BaseSampler):
         return self.inner.sample_independent(study, trial, param_name, param_distribution)
 
     def _draft(self, study: Study, trial: FrozenTrial) -> dict[str, Any]:
-        """The first of up to ``max_draws`` whole architectures that fits the budget (else the last)."""
+        """The first of up to ``max_draws`` whole architectures that fits the budget and is new to
+        the study, then of as many uniform draws; else one screened out before, else one new to
+        the study though over the budget (refused once), else the last draft."""
+        seen = seen_in(read_records(study))
         params: dict[str, Any] = {}
-        for draw in range(1, self.max_draws + 1):
+        again: dict[str, Any] | None = None  # a feasible one the pre-screen screened out before
+        unseen: dict[str, Any] | None = None  # one new to the study but over the budget
+        for draw in range(1, 2 * self.max_draws + 1):
             self.draws[trial.number] = draw
-            relative_space = self.inner.infer_relative_search_space(study, trial)
-            relative = self.inner.sample_relative(study, trial, relative_space) if relative_space else {}
-            chooser = _Draft(self.inner, study, trial, relative)
-            try:
-                config = self.space.sample(chooser)
-            except ConfigError:
-                return chooser.params  # the objective records why it cannot be built
-            params = chooser.params
+            if draw <= self.max_draws:
+                relative_space = self.inner.infer_relative_search_space(study, trial)
+                relative = self.inner.sample_relative(study, trial, relative_space) if relative_space else {}
+                chooser = _Draft(self.inner, study, trial, relative)
+                try:
+                    config = self.space.sample(chooser)
+                except ConfigError:
+                    return chooser.params  # the objective records why it cannot be built
+                params = chooser.params
+            else:
+                # The inner sampler keeps to what the study holds: uniform draws, seeded by the trial.
+                params, config = next(iter(self.space.random(1, seed=self._seed + 7919 * trial.number + draw)))
+            if config.notation() in seen.settled:
+                continue  # trained, refused or in training already: proposing it again teaches nothing
             try:
                 cost = safe_cost(config, max_flops=self.budget.max_flops)
+                feasible = self.budget.feasible(cost.flops, cost.params)
             except NasError:
-                continue  # too large to build: over any budget
-            if self.budget.feasible(cost.flops, cost.params):
+                feasible = False  # too large to build: over any budget
+            if feasible and config.notation() not in seen.screened:
                 return params
-        return params
+            if feasible:
+                again = again or params
+            elif config.notation() not in seen.screened:
+                unseen = unseen or params
+        return next((p for p in (again, unseen) if p is not None), params)
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
         self.inner.before_trial(study, trial)

@@ -132,7 +132,9 @@ class Objective:
         notation = config.notation()
         A.write_arch(trial, WORKER, to_dict(config), notation, baseline)
         try:
-            cost = safe_cost(config)  # an architecture too large to build fails without allocating
+            # Over budget by its weights alone: refused uncounted (its FLOPs a lower bound), however
+            # large; a preset is counted exactly for the report.
+            cost = safe_cost(config, max_flops=None if baseline else self.budget.max_flops)
         except NasError as exc:
             A.write_failure(trial, str(exc))
             raise

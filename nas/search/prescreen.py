@@ -221,9 +221,19 @@ class Prescreen:
         start = time.perf_counter()
         # A retry of a trial that passed the screen (it carries that trial's attrs) is trained, as that one was.
         passed = isinstance(trial.user_attrs.get(A.PRESCREEN), dict) and trial.user_attrs[A.PRESCREEN].get("trained")
-        if enabled(self.k) and not baseline and not passed:
+        screens = enabled(self.k) and not baseline and not passed
+        records: list[TrialRecord] = []
+        again = False
+        if screens:
+            records = read_records(trial.study)
+            notation = trial.user_attrs.get(A.NOTATION)
+            # Proposed again after being screened out: the proposals found nothing new (see
+            # nas.search.feasible), so it is trained rather than screened out once more.
+            again = any(r.notation == notation and r.kind == TrialKind.SCREENED_OUT and r.number != trial.number
+                        for r in records)
+        if screens and not again:
             first = self._score(trial, model, [self.proxy])
-            others = candidates(read_records(trial.study), self.proxy, self.budget, exclude=trial.number)
+            others = candidates(records, self.proxy, self.budget, exclude=trial.number)
             decision = decide(Candidate(trial.number, flops_bin(flops, self.budget), first[self.proxy]), others,
                               self.k, self.proxy)
             if not decision.trained:

@@ -44,7 +44,7 @@ def run_search(settings: SearchSettings) -> SearchSummary:
             worker(settings, space, 0, deadline, on_trial=bar.refresh_from, prepared=prepared)
     else:
         run_processes(settings, space, study, deadline)
-    return summarize(settings, study, time.time() - start, linear)
+    return summarize(settings, study, time.time() - start, linear, space_size=prepared.space.size())
 
 
 __all__ = ["SearchSettings", "SearchSummary", "run_search", "settings_from", "worker"]

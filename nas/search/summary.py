@@ -11,6 +11,7 @@ from optuna.trial import FrozenTrial
 
 from nas.search.pareto import pareto_front
 from nas.search.record import TrialKind, TrialRecord, count_kinds, read_records, study_objectives
+from nas.search.seen import seen_in
 from nas.search.settings import SearchSettings
 from nas.units import format_count
 
@@ -34,6 +35,8 @@ class SearchSummary:
     rungs: str | None = None
     #: Candidates the zero-cost pre-screen did not train.
     screened_out: int = 0
+    #: Why the study holds fewer trained trials than asked for, when its space ran out.
+    exhausted: str | None = None
 
     @property
     def feasible_fraction(self) -> float:
@@ -75,9 +78,18 @@ def count_finalized(records: list[TrialRecord], grace: float | None = None) -> d
     }
 
 
-def summarize(settings: SearchSettings, study: optuna.Study, wall_s: float, linear: float | None) -> SearchSummary:
-    """The closing summary: counts and the Pareto front of the study's objectives."""
+def summarize(settings: SearchSettings, study: optuna.Study, wall_s: float, linear: float | None,
+              space_size: int | None = None) -> SearchSummary:
+    """The closing summary: counts, the Pareto front of the study's objectives, and (given the
+    space's ``space_size``) whether the space ran out before the study had its trials."""
     counts = count_states(study)
+    exhausted = None
+    if space_size is not None and counts["screened"] < settings.trials:
+        seen = seen_in(read_records(study))
+        if seen.exhausted(space_size):
+            exhausted = (f"the space holds {space_size:,} distinct architectures and every one is settled: "
+                         f"{len(seen.trained)} trained, {len(seen.refused)} over the budget or failed; "
+                         f"the study ends with {counts['screened']} of the {settings.trials} trials asked for")
     best = [{
         "trial": r.number, "accuracy": r.accuracy, "flops": r.flops, "params": r.params,
         "latency_ms": r.latency_ms, "notation": r.notation,
@@ -88,7 +100,7 @@ def summarize(settings: SearchSettings, study: optuna.Study, wall_s: float, line
         infeasible=counts["infeasible"], failed=counts["failed"], sampled=counts["sampled"], wall_s=wall_s,
         best=best, linear_accuracy=linear, stopped=counts["stopped"],
         rungs=None if plan is None else plan.describe(),
-        screened_out=counts["screened_out"],
+        screened_out=counts["screened_out"], exhausted=exhausted,
     )
 
 

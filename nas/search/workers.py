@@ -28,10 +28,16 @@ from nas.search.budget import Budget
 from nas.search.data import Prepared, prepare
 from nas.search.feasible import FeasibleProposals
 from nas.search.objective import Objective, holds_slot
+from nas.search.record import read_records
+from nas.search.seen import seen_in
 from nas.search.settings import SearchSettings
 from nas.search.study import SpaceSource, open_study, quiet_optuna
 from nas.search.summary import StudyBar, TrialReporter, count_states
 from nas.train import set_threads
+
+
+#: Proposals in a row that bring no architecture new to the study before a worker gives up.
+MAX_REPEATS = 20
 
 
 def worker(
@@ -49,7 +55,7 @@ def worker(
     prepared = prepared or prepare(settings, None if settings.space else space.text, space.name)
     study = open_study(settings, space)
     budget = Budget(settings.max_flops, settings.max_params)
-    study.sampler = FeasibleProposals(study.sampler, prepared.space, budget)
+    study.sampler = FeasibleProposals(study.sampler, prepared.space, budget, seed=settings.seed)
     objective = Objective(
         prepared.space, prepared.split, budget, settings.train_settings(),
         settings.objectives, target=settings.trials, progress=settings.progress and settings.jobs == 1,
@@ -57,8 +63,10 @@ def worker(
         prescreen=settings.prescreen, prescreen_proxy=settings.prescreen_proxy, grace=settings.grace,
     )
     reporter = TrialReporter(settings.trial_lines)
+    size = prepared.space.size()
     # A pre-screen prunes about K - 1 of every K candidates on purpose.
     fruitless, limit = 0, max(200, 10 * settings.trials) * max(1, settings.prescreen)
+    repeats = 0
     while True:
         if deadline is not None and time.time() >= deadline:
             return
@@ -67,6 +75,9 @@ def worker(
         # Trained architectures: completed, and in an asha search also stopped at a lower rung.
         if counts["screened"] >= settings.trials:
             return
+        seen = seen_in(read_records(study))
+        if seen.exhausted(size):
+            return  # every architecture of the space is trained or refused (the summary says so)
         now = time.time()
         held = sum(1 for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
                    if holds_slot(t, now, settings.grace))
@@ -86,8 +97,14 @@ def worker(
                 timeout=None if deadline is None else max(1.0, deadline - time.time()),
             )
         fruitless = 0 if count_states(study)["screened"] > before else fruitless + 1
+        repeats = 0 if seen_in(read_records(study)).distinct > seen.distinct else repeats + 1
         if on_trial is not None:
             on_trial(study)
+        if repeats >= MAX_REPEATS:
+            raise NasError(
+                f"{repeats} proposals in a row were architectures the study already holds ({seen.distinct} "
+                f"distinct of the space's {size:,}); no new one was found"
+            )
         if fruitless >= limit:
             raise NasError(
                 f"{limit} trials in a row were over budget, duplicates or failed; the space may be "

@@ -63,8 +63,9 @@ def test_proposals_are_deterministic_for_a_seed(space):
     assert params(5) != params(6)
 
 
-def test_when_nothing_fits_the_last_draft_is_proposed_and_recorded_over_budget(space):
+def test_when_nothing_fits_a_draft_new_to_the_study_is_proposed_and_recorded_over_budget(space):
     impossible = Budget(1)
     wrapped = FeasibleProposals(make_sampler("random", 0), space, impossible, max_draws=3)
     [(_, _, flops)] = propose(wrapped, space, 1, impossible)
-    assert flops > 1 and wrapped.draws == {0: 3}
+    # The inner sampler's drafts, then as many uniform ones, before giving up.
+    assert flops > 1 and wrapped.draws == {0: 6}
