@@ -3,7 +3,6 @@ never share a file, in every command that derives a path from the name."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,17 @@ from nas.cli.main import main
 from nas.errors import NasError
 from nas.study.files import MAX_STEM_BYTES, STUDIES_DIR, file_stem, study_files
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "finalize"))
-from conftest import add_trial, make_study  # noqa: E402  (the finalize tests' tiny studies)
+TINY = ("name: tiny\ninput: dataset\nclasses: dataset\nstem: {kind: [conv], channels: [4]}\n"
+        "stages:\n  - {family: [conv], depth: [1], channels: [8], stride: 2}\nhead: {hidden: [null]}\n")
+
+
+def tiny_search(work: Path, study: str) -> int:
+    """A one-trial search of a one-architecture space, stored under its default name."""
+    space = work / "tiny.yaml"
+    space.write_text(TINY)
+    return main(["search", str(space), "--max-flops", "1M", "--trials", "1", "--study", study,
+                 "--dataset", "synthetic:1x8x8:4:128", "--epochs", "1", "--train-subset", "64", "--val-size", "32",
+                 "--batch-size", "32", "--jobs", "1", "--threads", "1", "--no-progress", "--prescreen", "1"])
 
 TRICKY = ["plain", "lightweight-5M-fashion-mnist", "研究", "日本", "run 2", "../escape", "..", ".", ".hidden",
           "a/b", "a_b", "a~2Fb", "a%2Fb", "a\\b", "a?b", "a#b", "a:b", "~", "~7E", "%", "x.db", "/abs"]
@@ -58,13 +65,7 @@ def test_search_and_report_keep_a_dotted_name_inside_their_folders(tmp_path, mon
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    space = work / "tiny.yaml"
-    space.write_text("name: tiny\ninput: dataset\nclasses: dataset\nstem: {kind: [conv], channels: [4]}\n"
-                     "stages:\n  - {family: [conv], depth: [1], channels: [8], stride: 2}\nhead: {hidden: [null]}\n")
-    code = main(["search", str(space), "--max-flops", "1M", "--trials", "1", "--study", "../escape",
-                 "--dataset", "synthetic:1x8x8:4:128", "--epochs", "1", "--train-subset", "64", "--val-size", "32",
-                 "--batch-size", "32", "--jobs", "1", "--threads", "1", "--no-progress", "--prescreen", "1"])
-    assert code == 0, capsys.readouterr().err[-2000:]
+    assert tiny_search(work, "../escape") == 0, capsys.readouterr().err[-2000:]
     assert (work / STUDIES_DIR / "~2E.~2Fescape.db").is_file()
     assert main(["report", "../escape"]) == 0
     assert (work / "reports" / "~2E.~2Fescape.html").is_file()
@@ -74,11 +75,9 @@ def test_search_and_report_keep_a_dotted_name_inside_their_folders(tmp_path, mon
 
 def test_two_names_that_once_shared_a_runs_folder_finalise_apart(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "studies").mkdir()
     for name in ("研究", "日本"):
-        study, _ = make_study(tmp_path, name=name)
-        add_trial(study, 0.7, 4)  # the same architecture in both
-        Path(tmp_path / f"{name}.db").rename(study_files(name).database)
+        assert tiny_search(tmp_path, name) == 0  # the same architecture in both
+        assert (tmp_path / study_files(name).database).is_file()
     for name in ("研究", "日本"):
         code = main(["finalize", name, "--trials", "0", "--epochs", "1", "--batch-size", "32", "--threads", "1",
                      "--jobs", "1", "--no-progress"])
