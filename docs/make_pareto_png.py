@@ -5,7 +5,7 @@ The picture in the README is the report's first plot for the README's own search
     nas search search_spaces/lightweight.yaml --max-flops 5M --with-presets
     python docs/make_pareto_png.py lightweight-5M-fashion-mnist
 
-It writes the figure as a standalone page (plotly.js inlined) and screenshots it with headless
+It takes the figure from ``nas.Study.pareto_figure`` (the report's own), writes it as a standalone page (plotly.js inlined) and screenshots it with headless
 Chromium, so it needs ``chromium`` on the PATH.
 
     python docs/make_pareto_png.py STUDY [--storage URL] [-o docs/pareto.png] [--width 1200] [--height 620]
@@ -20,10 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import nas
 from nas.errors import NasError
-from nas.report.figures import pareto_figure
-from nas.report.pareto import pareto_info
-from nas.study_io import load_study
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +35,7 @@ def draw(study_name: str, storage: str | None, output: Path, width: int = 1200, 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         raise NasError("drawing the PNG needs headless chromium on the PATH (apt-get install chromium)")
-    fig = pareto_figure(pareto_info(load_study(study_name, storage), "flops"))
+    fig = nas.open_study(study_name, storage).pareto_figure("flops")  # the report's figure, as a notebook gets it
     fig.update_layout(width=width, height=height)
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "pareto.html"

@@ -25,18 +25,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nas.export import export_trial, pick_trial
-    from nas.search.budget import parse_count
+    from nas.api.study import open_study
     from nas.units import format_count
-    from nas.study_io import load_study
 
-    study = load_study(args.study, args.storage)
-    max_flops = parse_count(args.max_flops, "--max-flops") if args.max_flops is not None else None
-    trial = pick_trial(study, args.pick, max_flops)
+    study = open_study(args.study, args.storage)
+    trial = study.pick(args.pick, args.max_flops)
     output = args.output if args.output is not None else f"{args.study}-trial{trial.number}.yaml"
-    path = export_trial(study, trial, output)
-    acc = trial.user_attrs.get("accuracy")
-    acc_text = f", validation accuracy {acc:.2%}" if acc is not None else ""
-    print(f"trial {trial.number}: {format_count(trial.user_attrs['flops'])} FLOPs, "
-          f"{format_count(trial.user_attrs['params'])} params{acc_text} -> {path}")
+    study.export(f"trial:{trial.number}", path=output)
+    acc = f", validation accuracy {trial.accuracy:.2%}" if trial.accuracy is not None else ""
+    print(f"trial {trial.number}: {format_count(trial.flops or 0)} FLOPs, {format_count(trial.params or 0)} params"
+          f"{acc} -> {output}")
     return 0

@@ -32,28 +32,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument("--no-latency", action="store_true", help="skip the latency measurement")
     p.add_argument("--no-memory", action="store_true", help="skip the activation-memory measurement")
-    p.add_argument("--repeats", default="30", metavar="N", help="timed forwards for the latency percentiles (default 30)")
-    p.add_argument("--threads", default="1", metavar="N",
+    p.add_argument("--repeats", metavar="N", help="timed forwards for the latency percentiles (default 30)")
+    p.add_argument("--threads", metavar="N",
                    help="CPU threads to measure latency under (default 1, as on an edge device)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from nas.blocks import build_model
-    from nas.cli.common import human, resolve_target
-    from nas.cli.options import count
-    from nas.cost import profile_model, safe_cost
+    from nas.api.profile import OPTIONS, profile_config
+    from nas.cli.common import human
 
-    repeats = count(args.repeats, "--repeats", maximum=100_000)
-    threads = count(args.threads, "--threads", maximum=1024)
-    classes = None if args.classes is None else count(args.classes, "--classes")
-    config = resolve_target(args.target, args.input, classes)
-    safe_cost(config)  # refuses, in one line, an architecture too large to build
-    model = build_model(config)
-    profile = profile_model(
-        model, config.input_shape, latency=not args.no_latency, memory=not args.no_memory,
-        latency_repeats=repeats, threads=threads,
-    )
+    config, profile = profile_config(args.target, **{name: getattr(args, name) for name in OPTIONS})
     if args.json:
         data = profile.to_dict()
         data.update(name=config.name, classes=config.num_classes, notation=config.notation())

@@ -35,22 +35,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from optuna.trial import TrialState
+    from nas.api.study import open_study
 
-    from nas.report.html import render_report
-    from nas.search.budget import parse_count
-    from nas.search.study import fail_stale
-    from nas.study.files import study_files
-    from nas.study_io import load_study, study_storage_url
-
-    max_flops = parse_count(args.max_flops, "--max-flops") if args.max_flops is not None else None
-    study = load_study(args.study, args.storage)
-    # Trials whose worker went silent for longer than the study's grace period are failed first,
-    # so the report does not show them as running.
-    fail_stale(args.study, study_storage_url(args.study, args.storage))
-    path = render_report(study, args.output if args.output is not None else study_files(args.study).report,
-                         max_flops=max_flops, storage=args.storage)
-    if not any(t.state == TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
+    study = open_study(args.study, args.storage)
+    path = study.report(args.output, max_flops=args.max_flops)
+    if not any(r.state == "COMPLETE" for r in study.records):
         print(f"nas report: note: study {args.study!r} has no completed trial yet; the report says so",
               file=sys.stderr)
     print(path)

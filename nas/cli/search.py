@@ -27,10 +27,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="a search-space YAML file (see search_spaces/); optional when joining a stored study")
     p.add_argument("--max-flops", metavar="N", help="hard FLOPs budget, e.g. 5M, 1.5G, 300000 (required for a new study)")
     p.add_argument("--max-params", metavar="N", help="optional hard parameter budget, e.g. 500K")
-    p.add_argument("--trials", type=int, metavar="N", help="trained (within budget) trials the study aims for, "
+    p.add_argument("--trials", metavar="N", help="trained (within budget) trials the study aims for, "
                    "across all workers (default 24); with --fidelity asha: architectures screened (trained at "
                    "rung 0), of which about 1 in eta per rung goes on to the top rung")
-    p.add_argument("--timeout", type=float, metavar="SEC", help="stop starting new trials after SEC seconds")
+    p.add_argument("--timeout", metavar="SEC", help="stop starting new trials after SEC seconds")
     p.add_argument("--study", metavar="NAME", help="study name (default <space>-<budget>-<dataset>)")
     p.add_argument("--storage", metavar="URL", help="Optuna storage URL (default sqlite:///studies/<study>.db); "
                    "postgresql://user:pass@host/db lets many hosts share one study")
@@ -39,34 +39,34 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "/usr/share/datasets/fashion-mnist unless given)")
     p.add_argument("--download", action="store_true", help="let torchvision download CIFAR into --data-dir "
                    "(never done unless asked)")
-    p.add_argument("--epochs", type=int, metavar="N", help="proxy-training epochs per trial (default 3)")
-    p.add_argument("--train-subset", type=int, metavar="N", help="training images per trial (default 6000; 0: all)")
+    p.add_argument("--epochs", metavar="N", help="proxy-training epochs per trial (default 3)")
+    p.add_argument("--train-subset", metavar="N", help="training images per trial (default 6000; 0: all)")
     p.add_argument("--fidelity", metavar="{single,asha}", help="single (default): every trial trains --epochs over --train-subset; asha: "
                    "asynchronous successive halving: trials train rung by rung, from --min-epochs over "
                    "--min-train-subset up to --epochs over --train-subset (each rung eta times the one below), "
                    "and go on only while in the top 1/eta at their rung by non-dominated rank of accuracy and "
                    "cost; only trials that reach the top rung are ranked")
-    p.add_argument("--eta", type=int, metavar="N", help="asha: each rung trains N times the one below and 1 in N "
+    p.add_argument("--eta", metavar="N", help="asha: each rung trains N times the one below and 1 in N "
                    "trials goes on (default 3)")
-    p.add_argument("--min-epochs", type=int, metavar="N", help="asha: rung 0's epochs; --epochs must be N times a "
+    p.add_argument("--min-epochs", metavar="N", help="asha: rung 0's epochs; --epochs must be N times a "
                    "power of eta (by default --epochs divided by eta as often as it divides)")
-    p.add_argument("--min-train-subset", type=int, metavar="N", help="asha: rung 0's training images, --train-subset "
+    p.add_argument("--min-train-subset", metavar="N", help="asha: rung 0's training images, --train-subset "
                    "divided by a power of eta (by default --train-subset: no images axis)")
-    p.add_argument("--val-size", type=int, metavar="N", help="validation images carved from the training set "
+    p.add_argument("--val-size", metavar="N", help="validation images carved from the training set "
                    "(default 2000)")
-    p.add_argument("--batch-size", type=int, metavar="N", help="proxy-training batch size (default 128)")
-    p.add_argument("--seed", type=int, help="seed of the sampler, the data split and training (default 0)")
-    p.add_argument("--jobs", type=int, help="worker processes on this host (default 2 on a CPU with 2+ cores, "
+    p.add_argument("--batch-size", metavar="N", help="proxy-training batch size (default 128)")
+    p.add_argument("--seed", help="seed of the sampler, the data split and training (default 0)")
+    p.add_argument("--jobs", help="worker processes on this host (default 2 on a CPU with 2+ cores, "
                    "1 with CUDA; use 1 for a run that repeats exactly for a seed)")
-    p.add_argument("--threads", type=int, metavar="N", help="torch threads per worker (default cores / jobs)")
+    p.add_argument("--threads", metavar="N", help="torch threads per worker (default cores / jobs)")
     p.add_argument("--sampler", choices=("tpe", "nsga2", "random"), help="Optuna sampler (default tpe)")
     p.add_argument("--objectives", help="comma list from accuracy, flops, params, latency, in any order "
                    "(default accuracy,flops)")
     p.add_argument("--with-presets", action="store_true", default=None, help="also evaluate the papers' presets "
                    "that fit the data's input, as baselines for the report")
     p.add_argument("--preset-max-flops", metavar="N", help="skip presets above this many FLOPs (default 4x the budget)")
-    p.add_argument("--heartbeat", type=int, metavar="SEC", help="worker heartbeat interval (default 30)")
-    p.add_argument("--grace", type=int, metavar="SEC", help="a trial silent this long is failed; must be larger "
+    p.add_argument("--heartbeat", metavar="SEC", help="worker heartbeat interval (default 30)")
+    p.add_argument("--grace", metavar="SEC", help="a trial silent this long is failed; must be larger "
                    "than --heartbeat (default 120)")
     p.add_argument("--prescreen", metavar="K", help="zero-cost pre-screening: score K sampled architectures per "
                    "trained one with a zero-cost proxy on one batch of training data, and train only those ranking in "
@@ -79,32 +79,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nas.cli.options import count
-    from nas.search.budget import parse_count
-    from nas.search.objective import parse_objectives
-    from nas.search.prescreen import MAX_K
-    from nas.search.run import run_search, settings_from
-    from nas.search.study import joined_settings
+    from nas.api.search import OPTIONS, search
 
-    bars = not args.no_progress and sys.stderr.isatty()
-    given = joined_settings(dict(
-        space=args.space,
-        max_flops=parse_count(args.max_flops, "--max-flops") if args.max_flops is not None else None,
-        max_params=parse_count(args.max_params, "--max-params") if args.max_params is not None else None,
-        trials=args.trials, timeout=args.timeout, study=args.study, storage=args.storage,
-        dataset=args.dataset, data_dir=args.data_dir, download=args.download, epochs=args.epochs,
-        train_subset=args.train_subset, val_size=args.val_size, batch_size=args.batch_size,
-        seed=args.seed, jobs=args.jobs, threads=args.threads, sampler=args.sampler,
-        objectives=parse_objectives(args.objectives) if args.objectives is not None else None,
-        with_presets=args.with_presets,
-        preset_max_flops=parse_count(args.preset_max_flops, "--preset-max-flops") if args.preset_max_flops is not None else None,
-        heartbeat=args.heartbeat, grace=args.grace, progress=bars, trial_lines=not bars,
-        fidelity=args.fidelity, eta=args.eta, min_epochs=args.min_epochs, min_train_subset=args.min_train_subset,
-        prescreen=count(args.prescreen, "--prescreen", 0, MAX_K) if args.prescreen is not None else None,
-        prescreen_proxy=args.prescreen_proxy,
-    ))
-    settings = settings_from(**given)
-    summary = run_search(settings)
+    given = {name: getattr(args, name) for name in OPTIONS}
+    study = search(args.space, max_flops=args.max_flops, **given)
+    summary = study.summary
+    assert summary is not None
     trained = (f"{summary.complete} complete" if summary.rungs is None else
                f"{summary.complete + summary.stopped} screened, {summary.complete} trained to the top rung, "
                f"{summary.stopped} stopped at a lower rung (rungs {summary.rungs})")

@@ -28,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from nas.arch.io import parse_input
     from nas.cli.common import human
-    from nas.cli.options import count
+    from nas.options import count
     from nas.cost import safe_cost
     from nas.space import SearchSpace, load_space
 

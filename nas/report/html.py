@@ -31,6 +31,7 @@ from nas.report.figures import (
 )
 from nas.report.final import MIN_CORRELATION_POINTS, FinalInfo, final_info
 from nas.report.pareto import (
+    Importance,
     budget_of,
     hypervolume_history,
     hypervolume_over_time,
@@ -158,6 +159,35 @@ def _final_section(final: FinalInfo, budget: float | None) -> tuple[list[str], l
     return notes, figures
 
 
+def _pareto_figures(study: optuna.Study) -> list[tuple[str, go.Figure]]:
+    """Accuracy against FLOPs (always, when the study has any trial to draw), params and latency
+    (when some trial or preset was measured on them)."""
+    figures = []
+    for axis in ("flops", "params", "latency_ms"):
+        info = pareto_info(study, axis)
+        if axis != "flops" and not (info.pareto or info.baselines):
+            continue
+        if any((info.pareto, info.dominated, info.infeasible, info.failed, info.baselines, info.stopped)):
+            figures.append((f"pareto-{axis}", pareto_figure(info)))
+    return figures
+
+
+def _progress_figures(study: optuna.Study) -> list[tuple[str, go.Figure]]:
+    history = hypervolume_history(study)
+    return [("hypervolume", hypervolume_figure(history, hypervolume_over_time(study)))] if history else []
+
+
+def _importance_figures(imps: list[Importance]) -> list[tuple[str, go.Figure]]:
+    return [(f"importance-{imp.objective}", importance_figure(imp.objective, imp.values)) for imp in imps
+            if imp.values]
+
+
+def report_figures(study: optuna.Study) -> list[tuple[str, go.Figure]]:
+    """Every figure of the study's report, with its id in the page, in the page's order."""
+    _, final = _final_section(final_info(study), budget_of(study, "flops"))
+    return [*_pareto_figures(study), *final, *_progress_figures(study), *_importance_figures(importances(study))]
+
+
 def render_report(study: optuna.Study, path: str | Path, max_flops: float | None = None,
                   storage: str | None = None) -> Path:
     """Write the study's report as one HTML file that opens offline.
@@ -197,12 +227,8 @@ def render_report(study: optuna.Study, path: str | Path, max_flops: float | None
         body.append('<p class="note" id="no-trials">This study has no completed trial yet, so there is no '
                     "Pareto front to show. Run or resume <code>nas search</code> and report again.</p>")
     body.append("<h2>Accuracy against cost (search)</h2>")
-    for axis in ("flops", "params", "latency_ms"):
-        info = pareto_info(study, axis)
-        if axis != "flops" and not (info.pareto or info.baselines):
-            continue
-        if any((info.pareto, info.dominated, info.infeasible, info.failed, info.baselines, info.stopped)):
-            add(f"pareto-{axis}", pareto_figure(info))
+    for div_id, fig in _pareto_figures(study):
+        add(div_id, fig)
 
     body.append("<h2>Final training</h2>")
     notes, figures = _final_section(final_info(study), budget_of(study, "flops"))
@@ -210,16 +236,16 @@ def render_report(study: optuna.Study, path: str | Path, max_flops: float | None
     for div_id, fig in figures:
         add(div_id, fig)
 
-    history = hypervolume_history(study)
-    if history:
+    progress = _progress_figures(study)
+    if progress:
         body.append("<h2>Search progress</h2>")
-        add("hypervolume", hypervolume_figure(history, hypervolume_over_time(study)))
+    for div_id, fig in progress:
+        add(div_id, fig)
 
     body.append("<h2>Parameter importance</h2>")
     imps = importances(study)
-    for imp in imps:
-        if imp.values:
-            add(f"importance-{imp.objective}", importance_figure(imp.objective, imp.values))
+    for div_id, fig in _importance_figures(imps):
+        add(div_id, fig)
     notes = list(dict.fromkeys(i.note for i in imps if i.note))  # the same reason once, not per objective
     if notes:
         body.append('<p class="note" id="importance-note">Parameter importances are not shown: '
@@ -248,4 +274,4 @@ def render_report(study: optuna.Study, path: str | Path, max_flops: float | None
     return write_output(path, page, protect=database_files(study))
 
 
-__all__ = ["hypervolume_figure", "importance_figure", "pareto_figure", "render_report"]
+__all__ = ["hypervolume_figure", "importance_figure", "pareto_figure", "render_report", "report_figures"]

@@ -42,7 +42,7 @@ OPTS = ["--epochs", "1", "--batch-size", "32", "--threads", "1", "--no-progress"
     (["--trials", ""], "--trials: expected trial numbers"),
     (["--trials", "1", "--top", "2"], "not allowed with argument"),
     (["--epochs", "0"], "--epochs must be a whole number from 1 to 10,000, got 0"),
-    (["--epochs", "two"], "invalid int value"),
+    (["--epochs", "two"], "--epochs: expected an integer, got 'two'"),
     (["--jobs", "0"], "--jobs: expected an integer from 1"),
     (["--jobs", "many"], "--jobs: expected an integer"),
     (["--threads", "0"], "--threads: expected an integer from 1"),

@@ -222,6 +222,9 @@ class Case:
     argv: tuple[str, ...]
     file: str | None = None  # written to this name in the working folder
     data: bytes = b""
+    #: For a hostile option value: the option and the value.
+    option: str | None = None
+    value: str | None = None
 
 
 def _space_seeds() -> list[tuple[str, str]]:
@@ -264,7 +267,8 @@ def make_cases() -> list[Case]:
         for i in range(n):
             option = rng.choice(sorted(options))
             value = rng.choice(KINDS[options[option]])
-            cases.append(Case(f"{command}-{option}-{value!r}", tuple(_with(BASE[command], option, value))))
+            cases.append(Case(f"{command}-{option}-{value!r}", tuple(_with(BASE[command], option, value)),
+                              option=option, value=value))
     return cases
 
 
@@ -288,6 +292,60 @@ def test_fuzz_case(work, capfd, case):
     capfd.readouterr()
     code, err, out = run_in_process(argv, capfd)
     check_outcome(case.name, argv, code, err, before, sha256(db), listed, listing(work))
+
+
+# -- the same hostile values through the library ------------------------------------------------------
+
+
+def _api_call(command: str, option: str, value: str):
+    """The library call that ``BASE[command]`` with ``option`` set to ``value`` makes."""
+    import nas
+
+    name = {"-o": "output", "STUDY": "study"}.get(option, option.lstrip("-").replace("-", "_"))
+    if command == "search":
+        given = {**dict(study="t", storage=STORE, dataset="synthetic", no_progress=True, jobs=1), name: value}
+        return lambda: nas.search("tiny.yaml", **given)
+    if command == "train":
+        given = {**dict(output="run", dataset=TRAIN_DATA, adapt=True, epochs=1, batch_size=32, threads=1,
+                        no_progress=True), name: value}
+        return lambda: nas.train("arch.yaml", **given)
+    if command == "profile":
+        given = {**dict(no_memory=True, repeats=2), name: value}
+        return lambda: nas.profile("arch.yaml", **given)
+    study = dict(name="t", storage=STORE)
+    study.update({"study": {"name": value}, "storage": {"storage": value}}.get(name, {}))
+    if command == "export":
+        pick = {"pick": value}.get(name, "best")
+        kwargs = dict(max_flops=value if name == "max_flops" else None, path=value if name == "output" else "a.yaml")
+        return lambda: nas.open_study(**study).export(pick, **kwargs)
+    if command == "report":
+        return lambda: nas.open_study(**study).report(value if name == "output" else "r.html")
+    return None
+
+
+API_CASES = [c for c in CASES if c.option is not None and _api_call(c.argv[0], c.option, c.value or "") is not None]
+
+
+@pytest.mark.parametrize("case", API_CASES, ids=[c.name[:80] for c in API_CASES])
+def test_fuzz_api_says_what_the_command_line_says(work, capfd, case):
+    """A value the command line refuses raises :class:`nas.NasError` from the library with the
+    same one line, and leaves the study as it was."""
+    import nas
+
+    db = work / "studies" / "t.db"
+    before = sha256(db)
+    capfd.readouterr()
+    code, err, _ = run_in_process(list(case.argv), capfd)
+    if code != 2:
+        return  # accepted: the command's own run checks it (test_fuzz_case)
+    line = err.strip().splitlines()[-1].removeprefix(f"nas {case.argv[0]}: error: ")
+    if line.startswith("argument "):
+        return  # the command line's own syntax (e.g. a value that reads as an option): no library counterpart
+    call = _api_call(case.argv[0], case.option or "", case.value or "")
+    with pytest.raises(nas.NasError) as raised:
+        call()
+    assert str(raised.value) == line, case.name
+    assert sha256(db) == before
 
 
 # -- a few through a real `nas` process ----------------------------------------------------------------
