@@ -94,7 +94,9 @@ def write_over_budget(trial: _Writable) -> None:
 
 
 def write_duplicate(trial: _Writable, of: int) -> None:
+    """The trial repeats trial ``of``'s architecture: it is not trained and gives back its training slot."""
     trial.set_user_attr(DUPLICATE_OF, int(of))
+    trial.set_user_attr(TRAINING, False)
 
 
 def write_surplus(trial: _Writable) -> None:

@@ -123,6 +123,9 @@ class Objective:
     def __call__(self, trial: optuna.Trial) -> list[float]:
         with interruptible():  # the worker holds interrupts outside the objective
             A.write_started(trial, time.time())
+            if self.plan is not None:
+                # A retry carries the rung results of the trial it repeats: none count for it.
+                A.write_rungs(trial, [])
             config = self.space.sample(trial)
             return self.evaluate(trial, config)
 
@@ -194,31 +197,73 @@ class Objective:
         ``training`` let two workers both take the last slot, one of them not yet marked. A
         lower trial that turns out over budget or a duplicate frees its slot, and the workers
         ask for more trials until the target is met exactly.
+
+        Duplicates go by trial number too (:func:`rival`). A lower trial writes its architecture
+        only once sampled, possibly after this trial's first read; so once marked, this trial reads
+        the study again and gives way to a lower trial of the same architecture that appeared.
         """
         study = trial.study
-        trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.RUNNING,
-                                                          TrialState.PRUNED))
-        claimed, now = 0, time.time()
-        for other in trials:
-            if other.number == trial.number or other.user_attrs.get(A.BASELINE) or A.FINALIZES in other.user_attrs:
-                continue
-            stopped = other.state == TrialState.PRUNED and other.user_attrs.get(A.RUNG) is not None
-            if other.state == TrialState.PRUNED and not stopped:
-                continue
-            if other.user_attrs.get(A.NOTATION) == notation and (
-                other.state == TrialState.COMPLETE or stopped or other.user_attrs.get(A.TRAINING)
-            ):
-                A.write_duplicate(trial, other.number)
-                raise optuna.TrialPruned(f"same architecture as trial {other.number}")
-            if other.state == TrialState.COMPLETE or stopped or (
-                other.number < trial.number and holds_slot(other, now, self.grace)
-            ):
-                claimed += 1
+        now = time.time()
+        trials = study.get_trials(deepcopy=False, states=_CLAIM_STATES)
+        _refuse_duplicate(trial, notation, trials, now, self.grace, lower_only=False)
+        claimed = sum(1 for other in trials if other.number != trial.number and (
+            trained(other) or (other.number < trial.number and holds_slot(other, now, self.grace))))
         if claimed >= self.target:
             A.write_surplus(trial)
             study.stop()
             raise optuna.TrialPruned(f"the study already has {self.target} trials")
         A.write_training(trial)
+        again = study.get_trials(deepcopy=False, states=_CLAIM_STATES)
+        _refuse_duplicate(trial, notation, again, time.time(), self.grace, lower_only=True)
 
 
-__all__ = ["OBJECTIVES", "Evaluation", "Objective", "WORKER", "holds_slot", "parse_objectives"]
+def _refuse_duplicate(trial: optuna.Trial, notation: str, trials: Sequence[FrozenTrial], now: float, grace: float,
+                      lower_only: bool) -> None:
+    """Prune ``trial`` as a duplicate (giving back its training mark) when :func:`rival` finds one."""
+    winner = rival(trial.number, notation, trials, now, grace, lower_only=lower_only)
+    if winner is None:
+        return
+    A.write_duplicate(trial, winner)
+    raise optuna.TrialPruned(f"same architecture as trial {winner}")
+
+
+#: The states of the trials a claim reads (failed and waiting trials never hold a slot or an architecture).
+_CLAIM_STATES = (TrialState.COMPLETE, TrialState.RUNNING, TrialState.PRUNED)
+
+
+def trained(trial: FrozenTrial) -> bool:
+    """Whether a search trial was trained: COMPLETE, or stopped at a lower rung (PRUNED with ``rung``)."""
+    if trial.user_attrs.get(A.BASELINE) or A.FINALIZES in trial.user_attrs:
+        return False
+    return trial.state == TrialState.COMPLETE or (
+        trial.state == TrialState.PRUNED and trial.user_attrs.get(A.RUNG) is not None)
+
+
+def rival(number: int, notation: str, trials: Sequence[FrozenTrial], now: float, grace: float,
+          lower_only: bool = False) -> int | None:
+    """The trial that has architecture ``notation`` before trial ``number``, if any (the lowest such).
+
+    A lower-numbered trial of the same architecture comes first whatever its mark while it is
+    live (:func:`holds_slot`: marked ``training`` or still being drafted) or trained. A
+    higher-numbered one comes first once it was trained or passed its claim (marked
+    ``training``), so that a trial already being trained is never trained twice. Failed trials and
+    pruned ones that were not trained (over budget, duplicates, surplus, screened out) never count.
+
+    Args:
+        number: the trial asking.
+        notation: its architecture.
+        trials: the study's trials as read by the asking worker.
+        now: the ``time.time()`` of that read.
+        grace: seconds after which an unmarked RUNNING trial no longer counts as live.
+        lower_only: consider lower-numbered trials only.
+    """
+    for other in sorted(trials, key=lambda t: t.number):
+        lower = other.number < number
+        if other.number == number or other.user_attrs.get(A.NOTATION) != notation or (lower_only and not lower):
+            continue
+        if trained(other) or (holds_slot(other, now, grace) and (lower or other.user_attrs.get(A.TRAINING))):
+            return other.number
+    return None
+
+
+__all__ = ["OBJECTIVES", "Evaluation", "Objective", "WORKER", "holds_slot", "parse_objectives", "rival", "trained"]
