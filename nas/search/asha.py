@@ -9,8 +9,13 @@ this trial's worker decides it, so no trial is promoted twice. A stopped trial e
 ``rung`` (the last rung it reached) and keeps its rung results; one that reaches the top rung
 returns that rung's result, and the objective completes it.
 
+A trial stores each rung's result before it asks the promotion rule, so trials that reach a rung
+together each find the other's result in their table.
+
 A worker that dies leaves its trial RUNNING; after the grace period it is failed and retried as
-a new trial from rung 0 (a failed trial's rung results never count in a promotion table).
+a new trial from rung 0 (a failed trial's rung results never count in a promotion table). The
+retry arrives with the failed trial's attrs; the objective clears their rung results before
+anything else (:meth:`nas.search.objective.Objective.__call__`), so no table reads them.
 """
 
 from __future__ import annotations
@@ -86,7 +91,6 @@ def climb(
     pool = len(split.train_y)
     own_costs = [costs[name] for name in objectives if name != "accuracy"]
     results: list[dict[str, Any]] = []
-    A.write_rungs(trial, results)  # a retried trial arrives with the results of the one it repeats
     train_time = eval_time = 0.0
     for rung in plan.rungs:
         start = time.perf_counter()
@@ -102,8 +106,9 @@ def climb(
         entry: dict[str, Any] = {"accuracy": float(accuracy), "epochs": rung.epochs, "images": images,
                                  "batches": trainer.steps_done}
         results.append(entry)
+        # Stored before deciding: a trial deciding at this rung meanwhile counts this result.
+        A.write_rungs(trial, results)
         if rung is plan.top:
-            A.write_rungs(trial, results)
             break
         go_on, peers = decide(trial, rung.index, accuracy, own_costs, objectives, plan.eta)
         entry.update(promoted=go_on, peers=peers)

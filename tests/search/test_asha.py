@@ -242,3 +242,84 @@ def test_bad_rung_options_are_one_line_and_exit_2(tiny_space, tmp_path, capsys, 
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "studies").exists()  # refused before any study
+
+
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
+def test_a_retry_shows_no_rung_results_of_the_trial_it_repeats(tiny_space, monkeypatch):
+    # A worker died during rung 0: its trial is failed and retried, the retry carrying its attrs.
+    # From the moment the retry runs, through costing and pre-screen, no promotion table reads them.
+    import nas.search.objective as objective_module
+    from nas.search.budget import Budget
+    from nas.search.objective import Objective
+    from nas.search.rungs import rung_rows
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    split = split_train_val(load_dataset("synthetic:1x16x16:4:256"), val_size=64, seed=0)
+    space = SearchSpace.load(tiny_space, (1, 16, 16), 4)
+    study = optuna.create_study(directions=["maximize", "minimize"])
+    dead = study.ask()
+    notation = space.sample(dead).notation()
+    for key, value in {"notation": notation, "training": True, "flops": 10, "params": 10,
+                       "rungs": [{"accuracy": 0.999, "epochs": 1}]}.items():
+        dead.set_user_attr(key, value)
+    study.tell(dead, state=TrialState.FAIL)
+    RetryHeartbeatStaleTrialCallback(max_retry=2)(study, study.trials[dead.number])
+    tables = []
+
+    def costing(config, max_flops=None):
+        tables.append(rung_rows(read_records(study), 0, ("accuracy", "flops")))
+        raise NasError("stop after costing")
+
+    monkeypatch.setattr(objective_module, "safe_cost", costing)
+    objective = Objective(space, split, Budget(1_000_000), TrainSettings(epochs=2, batch_size=64, seed=0),
+                          ("accuracy", "flops"), target=5, progress=False, plan=plan_rungs(2, 2, None))
+    retry = study.ask()
+    assert retry.user_attrs["rungs"] == [{"accuracy": 0.999, "epochs": 1}]  # copied from the dead trial
+    with pytest.raises(NasError, match="stop after costing"):
+        objective(retry)
+    assert tables == [[]]
+
+
+def test_two_trials_reaching_a_rung_together_see_each_others_result(tiny_space, monkeypatch):
+    # Both trials finish rung 0 and ask the promotion rule at the same moment (each reads the study
+    # only once both got there): each decides with the other's result in its table.
+    import threading
+
+    import nas.search.asha as asha_module
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    torch.set_num_threads(1)
+    split = split_train_val(load_dataset("synthetic:1x16x16:4:256"), val_size=64, seed=0)
+    space = SearchSpace.load(tiny_space, (1, 16, 16), 4)
+    study = optuna.create_study(directions=["maximize", "minimize"])
+    settings = TrainSettings(epochs=2, batch_size=64, seed=0)
+    plan = plan_rungs(2, 2, None)  # 1 and 2 epochs over all images
+    trials = [study.ask(), study.ask()]
+    models = []
+    for flops, trial in zip((10, 20), trials):
+        trial.set_user_attr("flops", flops)
+        models.append(build_model(space.sample(trial)))
+    together = threading.Barrier(2, timeout=120)
+    real = asha_module.read_records
+
+    def read_together(s):
+        together.wait()
+        return real(s)
+
+    monkeypatch.setattr(asha_module, "read_records", read_together)
+
+    def climb_one(i):
+        try:
+            climb(trials[i], models[i], split, settings, plan, {"flops": float(10 * (i + 1))}, ("accuracy", "flops"))
+        except optuna.TrialPruned:
+            pass
+
+    threads = [threading.Thread(target=climb_one, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    peers = [t.user_attrs["rungs"][0]["peers"] for t in study.get_trials()]
+    assert peers == [[0, 1], [0, 1]]
+    promoted = [t.user_attrs["rungs"][0]["promoted"] for t in study.get_trials()]
+    assert sorted(promoted) == [False, True]  # of two rows at eta 2, one goes on
