@@ -1,21 +1,21 @@
 """Writing an output file (a report, an exported config) safely: checked first, then atomically.
 
-An output is written to a temporary file in the target's folder and renamed over the target
-(``os.replace``), so a reader sees the old file or the new one, never half of one; on any
-failure the temporary file is removed and an existing output is left as it was. A path that is
-a study's storage (or any SQLite database), a folder, a device, a fifo or a socket is refused
-before anything is written, and every refusal or failure is one :class:`~nas.errors.OutputError`
-line naming the path.
+An output is written atomically (:func:`nas.atomic.write_atomic`: a temporary file of its own in
+the target's folder, renamed over the target), so a reader sees the old file or the new one,
+never half of one; on any failure the temporary file is removed and an existing output is left
+as it was. A path that is a study's storage (or any SQLite database), a folder, a device, a fifo
+or a socket is refused before anything is written, and every refusal or failure is one
+:class:`~nas.errors.OutputError` line naming the path.
 """
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
 
+from nas.atomic import write_bytes_atomic
 from nas.errors import NasError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -131,32 +131,14 @@ def write_output(path: str | Path, data: str | bytes, protect: Iterable[str | Pa
     shown = shown_path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     created = _make_parents(target.parent, shown, what)
-    tmp: Path | None = None
     try:
-        tmp, fd = _temporary(target.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        raise OutputError(f"cannot write {what} {shown}: {_reason(exc)}") from None
-    finally:
-        if tmp is not None:
-            _remove(tmp, created)
+        write_bytes_atomic(target, payload)
+    except BaseException as exc:
+        _remove(created)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {what} {shown}: {_reason(exc)}") from None
+        raise
     return Path(path)
-
-
-def _temporary(folder: Path) -> tuple[Path, int]:
-    """A new hidden file in ``folder`` (short name, so a long target name still fits), mode 0666 & ~umask."""
-    for _ in range(100):
-        tmp = folder / f".nas-{os.urandom(6).hex()}.tmp"
-        try:
-            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-    raise OSError(errno.EEXIST, "no free temporary file name")
 
 
 def _make_parents(folder: Path, shown: str, what: str) -> list[Path]:
@@ -172,16 +154,15 @@ def _make_parents(folder: Path, shown: str, what: str) -> list[Path]:
             part.mkdir()
             made.insert(0, part)
     except OSError as exc:
-        _remove(None, made)
+        _remove(made)
         raise OutputError(f"cannot write {what} {shown}: cannot create folder {shown_path(part)} "
                           f"({_reason(exc)})") from None
     return made
 
 
-def _remove(tmp: Path | None, folders: list[Path]) -> None:
+def _remove(folders: list[Path]) -> None:
+    """Remove the (empty) folders a failed write created, deepest first."""
     try:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
         for folder in folders:
             folder.rmdir()
     except OSError:

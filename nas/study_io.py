@@ -51,17 +51,22 @@ def load_study(study: str, storage: str | None = None) -> optuna.Study:
 
 
 def open_stored(
-    study: str, storage: str | None = None, sampler: optuna.samplers.BaseSampler | None = None
+    study: str, storage: str | None = None, sampler: optuna.samplers.BaseSampler | None = None,
+    grace: float | None = None,
 ) -> tuple[optuna.Study, optuna.storages.BaseStorage, str]:
     """Like :func:`load_study`, also returning the storage it opened and its URL (for writers
     such as ``nas finalize``, which must not create a storage either).
+
+    Args:
+        grace: the grace period of a writer's heartbeats; a SQLite storage then waits for its
+            lock no longer than that (see :func:`nas.search.storage.sqlite_lock_timeout`).
 
     Raises:
         NasError / StorageError: as one line; nothing is created.
     """
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     url = study_storage_url(study, storage)
-    backend = open_storage(url, create=False)
+    backend = open_storage(url, grace_period=grace, create=False)
     try:
         return optuna.load_study(study_name=study, storage=backend, sampler=sampler), backend, url
     except KeyError:

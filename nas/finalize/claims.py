@@ -16,7 +16,12 @@ A finished finalisation is told PRUNED (Optuna's samplers and Pareto views ignor
 no objective values) with ``test_accuracy``, ``recipe``, ``train_time_s`` and ``weights``; a job
 that failed, was interrupted, lost its claim or went silent is told FAIL with ``fail_reason``.
 Only public storage methods are used (``create_new_trial``, ``set_trial_user_attr``,
-``set_trial_state_values``, ``get_trial_id_from_study_id_trial_number``).
+``set_trial_state_values``, ``get_trial``, ``get_trial_id_from_study_id_trial_number``).
+
+A worker taken over while still alive (its heartbeats did not reach the storage in time) learns
+it before its next write to the unit's folder (:meth:`Claim.held`) and stops without writing:
+only a write it began before the take-over can still land, and it lands whole (every write has
+a temporary file of its own, :mod:`nas.atomic`).
 """
 
 from __future__ import annotations
@@ -103,13 +108,19 @@ class Claim:
 
     Use as a context manager: the heartbeat runs inside it. ``lost`` turns true when the trial
     was finished by someone else (this worker was taken for dead); training should then stop.
+    Before each write to the unit's folder the worker asks :meth:`held`, so that a worker taken
+    over while still alive never writes beside the new owner.
+
+    Args:
+        since: when the claim was stored with its first heartbeat (seconds since the epoch).
     """
 
     def __init__(self, storage: optuna.storages.BaseStorage, study_id: int, trial_id: int, number: int,
-                 target: int, heartbeat: float) -> None:
+                 target: int, heartbeat: float, grace: float, since: float) -> None:
         self.storage, self.study_id, self.trial_id = storage, study_id, trial_id
-        self.number, self.target, self.heartbeat = number, target, heartbeat
+        self.number, self.target, self.heartbeat, self.grace = number, target, heartbeat, grace
         self.lost = False
+        self._last_beat = since
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -117,12 +128,31 @@ class Claim:
         trial = _StoredTrial(self.storage, self.trial_id)
         while not self._stop.wait(self.heartbeat):
             try:
-                A.write_heartbeat(trial, time.time())
+                now = time.time()
+                A.write_heartbeat(trial, now)
+                self._last_beat = now
             except UpdateFinishedTrialError:
                 self.lost = True
                 return
             except Exception:  # a storage hiccup: the next beat tries again
                 continue
+
+    def held(self) -> bool:
+        """Whether this worker still holds the claim, read from the storage.
+
+        ``False`` (and ``lost``) once the claim's trial was finished by another worker, which
+        takes the unit over. When the storage cannot be read, the claim counts as held only while
+        its last stored heartbeat is within the grace period: until then no worker takes it over.
+        """
+        if self.lost:
+            return False
+        try:
+            state = self.storage.get_trial(self.trial_id).state
+        except Exception:  # a storage hiccup: judged by what other workers see of this one
+            return time.time() - self._last_beat <= self.grace
+        if state != TrialState.RUNNING:
+            self.lost = True
+        return not self.lost
 
     def __enter__(self) -> Claim:
         self._thread = threading.Thread(target=self._beat, name=f"nas-finalize-heartbeat-{self.number}", daemon=True)
@@ -177,7 +207,8 @@ def try_claim(study: optuna.Study, storage: optuna.storages.BaseStorage, target:
     for silent in state.stale:
         end_trial(storage, study_id, silent.number, TrialState.FAIL,
                   f"worker {silent.worker} silent for longer than the grace period ({grace:g} s)")
-    template = create_trial(state=TrialState.RUNNING, user_attrs=A.claim_attrs(worker, target, time.time()))
+    since = time.time()
+    template = create_trial(state=TrialState.RUNNING, user_attrs=A.claim_attrs(worker, target, since))
     trial_id = storage.create_new_trial(study_id, template_trial=template)
     number = storage.get_trial_number_from_id(trial_id)
     state = unit_state(read_records(study), target, grace)
@@ -187,7 +218,7 @@ def try_claim(study: optuna.Study, storage: optuna.storages.BaseStorage, target:
                   else f"trial {first.number} claimed trial {target} first")  # type: ignore[union-attr]
         end_trial(storage, study_id, number, TrialState.FAIL, reason)
         return Busy(by=first, done=state.done)
-    return Claim(storage, study_id, trial_id, number, target, heartbeat)
+    return Claim(storage, study_id, trial_id, number, target, heartbeat, grace, since)
 
 
 __all__ = ["Busy", "Claim", "UnitState", "end_trial", "last_seen", "try_claim", "unit_state"]

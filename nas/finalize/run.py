@@ -98,14 +98,15 @@ def work(plan: Plan, index: int = 0, data: ImageData | None = None,
 
     Raises:
         NasError: when a trial's checkpoint or configuration refuses the run (recorded as a
-            failed finalisation first).
+            failed finalisation first), or, before anything is claimed, when ``plan.grace`` is
+            shorter than the storage's lock timeout.
     """
     from nas.study_io import open_stored
 
     say = say or _stderr
     quiet_optuna()
     set_threads(plan.threads)
-    study, storage, _ = open_stored(plan.study, plan.url, sampler=optuna.samplers.RandomSampler())
+    study, storage, _ = open_stored(plan.study, plan.url, sampler=optuna.samplers.RandomSampler(), grace=plan.grace)
     k = index % len(plan.targets) if plan.targets else 0
     pending = list(plan.targets[k:] + plan.targets[:k])
     outcomes: dict[int, str] = {}
@@ -148,6 +149,10 @@ def _finalise(plan: Plan, claim: Claim, record: TrialRecord, data: ImageData, sa
 
     began, first = time.perf_counter(), []
 
+    def before_write() -> None:
+        if not claim.held():
+            raise _ClaimLost
+
     def on_epoch(stats: EpochStats) -> None:
         if claim.lost:
             raise _ClaimLost
@@ -167,10 +172,11 @@ def _finalise(plan: Plan, claim: Claim, record: TrialRecord, data: ImageData, sa
         try:
             config = adapt_config(from_dict(record.arch or {}), data)
             result = train_full(config, data, plan.recipe, out, device=plan.device, progress=plan.bars,
-                                resume=True, val_size=0, on_epoch=on_epoch)
+                                resume=True, val_size=0, on_epoch=on_epoch, before_write=before_write)
         except _ClaimLost:
-            say(f"trial {target}: another worker took this finalisation over (this one was silent for "
-                "longer than the grace period); stopped")
+            say(f"trial {target}: another worker took this finalisation over (no heartbeat of this one reached the "
+                f"study within the grace period); stopped without writing its next checkpoint in {out}, the trial "
+                "is left to that worker")
             return LOST
         except TrainingDiverged as exc:
             claim.fail(f"training diverged: {exc}")

@@ -11,10 +11,33 @@ from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import NoSuchModuleError
 
-from nas.errors import StorageError
+from nas.errors import NasError, StorageError
 from nas.study.files import study_files
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+#: The longest a SQLite connection waits for another writer's lock before its write fails (seconds).
+SQLITE_LOCK_TIMEOUT_S = 120.0
+#: The shortest such wait a storage is opened with (seconds): shorter, workers sharing a file fail
+#: ordinary writes while another one commits.
+MIN_SQLITE_LOCK_TIMEOUT_S = 2.0
+
+
+def sqlite_lock_timeout(grace: float | None = None) -> float:
+    """How long a SQLite storage waits for its lock when the workers writing through it are taken
+    for dead after ``grace`` seconds of silence: never longer than the grace (a worker still
+    waiting for the lock to write its heartbeat must not look dead), at most
+    :data:`SQLITE_LOCK_TIMEOUT_S`.
+
+    Raises:
+        NasError: when ``grace`` is shorter than :data:`MIN_SQLITE_LOCK_TIMEOUT_S`, naming both.
+    """
+    if grace is None:
+        return SQLITE_LOCK_TIMEOUT_S
+    if grace < MIN_SQLITE_LOCK_TIMEOUT_S:
+        raise NasError(f"the grace period ({grace:g} s) is shorter than the shortest lock timeout of a SQLite "
+                       f"storage ({MIN_SQLITE_LOCK_TIMEOUT_S:g} s): a worker waiting for the lock would be taken for "
+                       f"dead; use --grace {MIN_SQLITE_LOCK_TIMEOUT_S:g} or more")
+    return min(SQLITE_LOCK_TIMEOUT_S, float(grace))
 
 
 def default_storage(study_name: str) -> str:
@@ -112,7 +135,8 @@ def _check_holds_studies(path: Path, shown: str) -> None:
     if not _check_header(path, shown):
         raise StorageError(f"storage {shown} is empty; no study is stored there")
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=120)
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                              timeout=SQLITE_LOCK_TIMEOUT_S)
         try:
             found = con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='studies'").fetchone()
         finally:
@@ -126,21 +150,24 @@ def _check_holds_studies(path: Path, shown: str) -> None:
 def open_storage(
     url: str,
     heartbeat_interval: int | None = None,
-    grace_period: int | None = None,
+    grace_period: float | None = None,
     max_retry: int = 2,
     *,
     create: bool = True,
 ) -> optuna.storages.BaseStorage:
     """An Optuna storage for ``url``.
 
-    SQLite gets a lock timeout so that several processes on one host can share a file; with a
-    heartbeat, a trial whose worker died is failed after the grace period and retried
-    (``RetryHeartbeatStaleTrialCallback``), the retry pointing at the original.
+    SQLite gets a lock timeout so that several processes on one host can share a file, within the
+    grace period when one is given (:func:`sqlite_lock_timeout`); with a heartbeat, a trial whose
+    worker died is failed after the grace period and retried (``RetryHeartbeatStaleTrialCallback``),
+    the retry pointing at the original.
 
     Args:
         url: an SQLAlchemy URL (``sqlite:///studies/x.db``, ``postgresql://...``); in-memory
             SQLite is refused.
-        heartbeat_interval, grace_period, max_retry: Optuna's stale-trial detection.
+        heartbeat_interval, grace_period, max_retry: Optuna's stale-trial detection (without a
+            heartbeat, ``grace_period`` is that of the workers' own heartbeats, e.g. finalisation
+            claims, and only bounds the lock timeout).
         create: ``True`` (searching) creates a SQLite file and its folder; ``False`` (status,
             report, export) requires an existing SQLite file that holds studies and creates nothing.
 
@@ -149,13 +176,15 @@ def open_storage(
 
     Raises:
         StorageError: naming the URL (password hidden) and the problem.
+        NasError: for a SQLite storage with a grace period shorter than any lock timeout.
     """
     shown = hide_password(url)
     path = sqlite_file(url)
     engine_kwargs: dict[str, object] = {}
     if path is not None:
+        timeout = sqlite_lock_timeout(grace_period)
         check_sqlite_file(path, create)
-        engine_kwargs["connect_args"] = {"timeout": 120}
+        engine_kwargs["connect_args"] = {"timeout": timeout}
     else:
         engine_kwargs["pool_pre_ping"] = True
         if url.startswith("postgresql"):

@@ -7,38 +7,24 @@ A checkpoint is a plain dict of tensors, numbers and strings, read back with
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from nas.atomic import write_atomic, write_bytes_atomic
 from nas.errors import NasError
 
 
 def save_atomic(obj: Any, path: str | Path) -> None:
-    """``torch.save`` to a temporary file beside ``path``, then rename: a reader (or an
-    interrupted write) never sees half a file, and a failed write leaves no temporary file."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        torch.save(obj, tmp)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """``torch.save`` ``obj`` to ``path`` atomically (:func:`nas.atomic.write_atomic`): a reader, an
+    interrupted write or another process writing the same file never leaves half a file."""
+    write_atomic(path, lambda handle: torch.save(obj, handle))
 
 
 def write_json_atomic(obj: dict[str, Any], path: str | Path) -> None:
     """Write ``obj`` as indented JSON, atomically (see :func:`save_atomic`)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(json.dumps(obj, indent=2) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, (json.dumps(obj, indent=2) + "\n").encode("utf-8"))
 
 
 def load_checkpoint(path: str | Path, keys: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -143,6 +143,7 @@ def train_full(
     resume: bool = True,
     val_size: int = 0,
     on_epoch: Callable[[EpochStats], None] | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> FullResult:
     """Train ``config`` on all of ``data``'s training split, then measure it on the test split.
 
@@ -161,6 +162,8 @@ def train_full(
         on_epoch: called with the epoch's :class:`~nas.train.loop.EpochStats` (its number, training
             loss, seconds, and validation accuracy with a validation split) once its checkpoint is
             written; an exception it raises stops training, the checkpoint kept.
+        before_write: called before every write to ``out_dir`` (each checkpoint, the weights,
+            the metrics); an exception it raises stops training before that write.
 
     Returns:
         The test score, the per-epoch history and where the files are.
@@ -185,12 +188,16 @@ def train_full(
         mean, std = channel_stats(train_x)
     try:
         return _train(config, data, settings, out, dev, progress, resume, val_size, on_epoch, began,
-                      (train_x, train_y, mean, std, val))
+                      (train_x, train_y, mean, std, val), before_write or _write_freely)
     except (MemoryError, RuntimeError) as exc:
         if not is_out_of_memory(exc):
             raise
         raise NasError(f"{config.name} does not fit in the memory of {dev} at batch size {settings.batch_size} "
                        "(try a smaller --batch-size or architecture)") from None
+
+
+def _write_freely() -> None:
+    """The default ``before_write`` of :func:`train_full`: nothing stops a write."""
 
 
 def _run_folder(out_dir: str | Path) -> Path:
@@ -220,6 +227,7 @@ def _train(
     on_epoch: Callable[[EpochStats], None] | None,
     began: float,
     tensors: tuple[Tensor, Tensor, tuple[float, ...], tuple[float, ...], tuple[Tensor, Tensor] | None],
+    before_write: Callable[[], None],
 ) -> FullResult:
     train_x, train_y, mean, std, val = tensors
     model = build_model(config, seed=settings.seed)
@@ -236,6 +244,7 @@ def _train(
 
     def checkpoint(stats: EpochStats) -> None:
         wall = wall_before + time.perf_counter() - began
+        before_write()
         save_atomic({**identity, "epoch": stats.epoch, "trainer": trainer.state_dict(), "wall_s": wall}, ckpt_path)
         if on_epoch is not None:
             on_epoch(stats)
@@ -244,6 +253,7 @@ def _train(
     test_acc, test_loss = trainer.evaluate(data.test_x, data.test_y)
     if not math.isfinite(test_loss):
         raise TrainingDiverged(f"test loss is {test_loss}")
+    before_write()
     save_atomic({k: v.cpu() for k, v in trainer.eval_model.state_dict().items()}, out / MODEL)
     wall = wall_before + time.perf_counter() - began
     history = {
@@ -261,6 +271,7 @@ def _train(
         "wall_s": wall, "wall_s_this_run": time.perf_counter() - began, "resumed_from_epoch": start_epoch - 1,
         "settings": asdict(settings), "device": str(dev), "torch": torch.__version__,
     }
+    before_write()
     write_json_atomic(metrics, out / METRICS)
     return FullResult(test_acc, test_loss, settings.epochs, tuple(history["train_loss"]),
                       tuple(history["val_accuracy"]), wall, start_epoch - 1, out)

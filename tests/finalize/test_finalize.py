@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from optuna.trial import TrialState, create_trial
 
+from nas.errors import NasError
 from nas.finalize.claims import try_claim, unit_state
 from nas.finalize.run import ALREADY, FINALISED, Plan, weights_folder, work
 from nas.search import attrs as A
@@ -153,6 +154,43 @@ def test_a_worker_taken_for_dead_stops(study, tmp_path):
     assert work(p, say=say) == {4: "lost"}
     assert any("took this finalisation over" in line for line in lines)
     assert not [j for j in finals(s) if j.final is not None]
+
+
+def test_a_worker_that_lost_its_claim_writes_nothing_more(study, tmp_path, monkeypatch):
+    # Its heartbeats fail unseen (a storage error is retried at the next beat), another worker takes
+    # the claim over after epoch 1: the first worker stops before its next checkpoint write.
+    from nas.search import attrs as attrs_module
+    from nas.train.checkpoint import load_checkpoint
+
+    def beat_fails(trial, now):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(attrs_module, "write_heartbeat", beat_fails)
+    s, url = study
+    p = plan(url, tmp_path, [4], epochs=3)
+    folder = weights_folder(p.weights_dir, 4)
+    lines = []
+
+    def say(line):
+        lines.append(line)
+        if line.startswith("trial 4: epoch 1/3"):
+            job = next(j for j in finals(s) if j.state == "RUNNING")
+            s.tell(job.number, state=TrialState.FAIL)  # what a worker that took it over does
+
+    assert work(p, say=say) == {4: "lost"}
+    assert load_checkpoint(folder / "checkpoint.pt")["epoch"] == 1  # left as the new owner found it
+    assert sorted(f.name for f in folder.iterdir()) == ["checkpoint.pt"]
+    assert any("took this finalisation over" in line and "checkpoint" in line for line in lines)
+    assert not [j for j in finals(s) if j.final is not None]
+
+
+def test_a_grace_shorter_than_the_lock_wait_is_refused_before_claiming(study, tmp_path):
+    s, url = study
+    before = len(s.get_trials())
+    with pytest.raises(NasError, match="grace"):
+        work(Plan(study="t", url=url, targets=(4,), recipe=TrainSettings(epochs=1, batch_size=32),
+                  weights_dir=str(tmp_path / "runs"), dataset=DATASET, heartbeat=0.5, grace=1.0))
+    assert len(s.get_trials()) == before
 
 
 def test_failed_finalisations_are_retried_and_read(study, tmp_path):
