@@ -1,12 +1,12 @@
 """Bookkeeping per trial as a study grows to 1,000 trials: sampler, promotions, storage.
 
-Runs the search's own worker loop (``nas.search.workers.worker``) on one SQLite study of
+Runs the search's own worker loop (``nas.searching.workers.worker``) on one SQLite study of
 ``search_spaces/lightweight.yaml`` at a FLOPs budget, on Fashion-MNIST, with every piece of
 per-architecture *work* timed apart: counting the cost, building the model, latency and
 activation memory, zero-cost proxies, and training. Training, latency and proxies are replaced
 by instant stand-ins (a random validation accuracy, a fixed latency, random proxy scores) so that
 1,000 trials fit in minutes; everything else is the real thing: the sampler (TPE and its
-budget drafts, :mod:`nas.search.feasible`), the duplicate and slot claims, the promotion
+budget drafts, :mod:`nas.searching.feasible`), the duplicate and slot claims, the promotion
 tables of an ``asha`` search, stale-trial checks, and every storage read and write.
 
 Bookkeeping of a trial = its wall time in the loop minus its timed work. It is compared with
@@ -44,15 +44,15 @@ if str(ROOT) not in sys.path:
 import torch  # noqa: E402
 
 from nas.cost import LatencyResult  # noqa: E402
-from nas.search import asha, objective, prescreen  # noqa: E402
+from nas.searching import asha, objective, prescreen  # noqa: E402
 from nas.errors import NasError  # noqa: E402
-from nas.search.budget import parse_count  # noqa: E402
-from nas.search import workers  # noqa: E402
-from nas.search.data import prepare  # noqa: E402
-from nas.search.record import TrialKind, read_records  # noqa: E402
-from nas.search.settings import settings_from  # noqa: E402
-from nas.search.study import with_stored_space  # noqa: E402
-from nas.train import TrainResult, set_threads, train_proxy  # noqa: E402
+from nas.searching.budget import parse_count  # noqa: E402
+from nas.searching import workers  # noqa: E402
+from nas.searching.data import prepare  # noqa: E402
+from nas.searching.record import TrialKind, read_records  # noqa: E402
+from nas.searching.settings import settings_from  # noqa: E402
+from nas.searching.study import with_stored_space  # noqa: E402
+from nas.training import TrainResult, set_threads, train_proxy  # noqa: E402
 
 
 class Clock:

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nas.search.run import SearchSettings, run_search, settings_from
+from nas.searching.run import SearchSettings, run_search, settings_from
 
 ROOT = Path(__file__).resolve().parents[1]
 

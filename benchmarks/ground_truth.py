@@ -15,7 +15,7 @@ Architectures, in this order (``--sources``):
   ``--bins`` equal-width FLOPs bins of ``[0, --budget]``, drawn with ``--seed``.
 
 For each one: the four zero-cost proxies on the pre-screen's batch; the search's proxy training
-(:func:`nas.train.train_proxy` on a class-balanced subset, scored on a ``--val-size`` split
+(:func:`nas.training.train_proxy` on a class-balanced subset, scored on a ``--val-size`` split
 carved from the training set, as ``nas search --seed S`` carves and trains it) at every
 ``--fidelities`` entry with seed 0, and at ``--default-fidelity`` also with every
 ``--seeds``; and ``nas train``'s recipe (``--final-epochs``, on the whole training set, test
@@ -42,7 +42,7 @@ from typing import Any
 
 from nas.errors import NasError
 from nas.ledger import Ledger, claim, commit_of, work_folder
-from nas.search.budget import format_count, parse_count
+from nas.searching.budget import format_count, parse_count
 
 ROOT = Path(__file__).resolve().parents[1]
 SPACE = ROOT / "search_spaces/lightweight.yaml"
@@ -211,8 +211,8 @@ def _cost(config: Any) -> tuple[int, int]:
 
 def from_study(opts: Options) -> list[Arch]:
     from nas.arch.io import from_dict
-    from nas.search.pareto import pareto_front
-    from nas.search.record import read_records
+    from nas.searching.pareto import pareto_front
+    from nas.searching.record import read_records
     from nas.study_io import load_study
 
     assert opts.study is not None
@@ -313,7 +313,7 @@ def measure_proxy(config: Any, data: Any, epochs: int, images: int, seed: int, v
     --train-subset N --val-size V`` runs it for a trial."""
     from nas.blocks import build_model
     from nas.data import split_train_val, subset
-    from nas.train import TrainSettings, train_proxy
+    from nas.training import TrainSettings, train_proxy
 
     split = subset(split_train_val(data, val_size=val_size, seed=seed), images, seed=seed)
     begin = time.perf_counter()
@@ -327,7 +327,7 @@ def measure_zero_cost(config: Any, data: Any, val_size: int) -> dict[str, Any]:
     """The four zero-cost proxies as the search's pre-screen scores them (its batch, seed 0)."""
     from nas.blocks import build_model
     from nas.data import split_train_val
-    from nas.search.prescreen import BATCH_IMAGES
+    from nas.searching.prescreen import BATCH_IMAGES
     from nas.zero_cost import Batch, score
 
     split = split_train_val(data, val_size=val_size, seed=0)
@@ -349,8 +349,8 @@ def measure_arch(arch: Arch, data: Any, opts: Options, folder: Path, code: str,
                  log: Any = print) -> dict[str, Any]:
     """Every measurement of one architecture (resuming from ``folder``), as a table row."""
     from nas.arch.io import to_dict
-    from nas.train.checkpoint import write_json_atomic
-    from nas.train.full import train_full
+    from nas.training.checkpoint import write_json_atomic
+    from nas.training.full import train_full
 
     folder.mkdir(parents=True, exist_ok=True)
     partial_path = folder / "partial.json"
@@ -392,7 +392,7 @@ def measure_arch(arch: Arch, data: Any, opts: Options, folder: Path, code: str,
 def measure(opts: Options, log: Any = print) -> list[dict[str, Any]]:
     """Measure every chosen architecture not yet in the table (skipping ones another process holds)."""
     from nas.data import load_dataset
-    from nas.train import set_threads
+    from nas.training import set_threads
 
     set_threads(opts.threads)
     data = load_dataset(opts.dataset)

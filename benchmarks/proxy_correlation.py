@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from nas.errors import NasError
-from nas.search.budget import format_count, parse_count
+from nas.searching.budget import format_count, parse_count
 
 ROOT = Path(__file__).resolve().parents[1]
 SPACE = ROOT / "search_spaces/lightweight.yaml"
@@ -170,7 +170,7 @@ def measure(opts: Options) -> pd.DataFrame:
     from nas import build_model
     from nas.data import load_dataset, split_train_val, subset
     from nas.space import SearchSpace
-    from nas.train import TrainSettings, set_threads, train_proxy
+    from nas.training import TrainSettings, set_threads, train_proxy
     from nas.zero_cost import PROXIES, Batch, score
 
     set_threads(opts.threads)

@@ -2,7 +2,7 @@
 
 Takes ``--archs`` architectures of ``search_spaces/lightweight.yaml`` spread over the FLOPs
 range below ``--budget`` (of a seeded sample, the one nearest the centre of each of
-``--archs`` equal-width FLOPs bins), and trains each with ``nas train``'s recipe (:func:`nas.train.full.train_full`) in
+``--archs`` equal-width FLOPs bins), and trains each with ``nas train``'s recipe (:func:`nas.training.full.train_full`) in
 every variant of ``--plan``: a length in epochs (the warm-up and cosine schedule stretched to
 it), optionally with knobs changed (``10:lr=0.2``, ``10:erase=0.25``, ``10:ema=0.999``,
 ``10:ls=0``). Selection uses only a validation split of ``--val-size`` images carved from the
@@ -32,7 +32,7 @@ from typing import Any
 
 from nas.errors import NasError
 from nas.ledger import Ledger, claim, commit_of, work_folder
-from nas.search.budget import format_count, parse_count
+from nas.searching.budget import format_count, parse_count
 
 ROOT = Path(__file__).resolve().parents[1]
 SPACE = ROOT / "search_spaces/lightweight.yaml"
@@ -171,8 +171,8 @@ def measure(opts: Options) -> None:
     """Train every (architecture, variant) not yet stored, lengths in the plan's order."""
     from nas.arch.io import to_dict
     from nas.data import load_dataset
-    from nas.train import set_threads
-    from nas.train.full import train_full
+    from nas.training import set_threads
+    from nas.training.full import train_full
 
     set_threads(opts.threads)
     data = load_dataset(opts.dataset)

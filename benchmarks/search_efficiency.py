@@ -64,7 +64,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from nas.errors import NasError  # noqa: E402
-from nas.search.budget import format_count, parse_count  # noqa: E402
+from nas.searching.budget import format_count, parse_count  # noqa: E402
 
 #: Method name -> the options it adds to ``nas search`` ("{k}": the pre-screen's K).
 METHODS: dict[str, tuple[str, ...]] = {
@@ -392,7 +392,7 @@ def read_trace(name: str, meta: dict[str, Any], url: str) -> Trace:
     """A finished run's trained trials, timed from the run's start."""
     import optuna
 
-    from nas.search.record import TrialKind, count_kinds, read_records
+    from nas.searching.record import TrialKind, count_kinds, read_records
 
     study = optuna.load_study(study_name=name, storage=url)
     start = dt.datetime.fromisoformat(meta["start"])

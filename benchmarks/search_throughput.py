@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from nas.search.run import run_search, settings_from
+from nas.searching.run import run_search, settings_from
 
 ROOT = Path(__file__).resolve().parents[1]
 

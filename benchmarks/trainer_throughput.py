@@ -27,7 +27,7 @@ from torch import nn
 
 from nas.data import load_dataset, split_train_val, subset
 from nas.data.dataset import Split
-from nas.train import TrainSettings, set_threads, train_proxy
+from nas.training import TrainSettings, set_threads, train_proxy
 
 WIDTHS = {"small": (16, 32), "medium": (32, 64, 128), "wide": (64, 128, 256)}
 

@@ -7,7 +7,7 @@ the model. Run as it is, it searches the README's default (Fashion-MNIST from
 training on two cores); the test suite runs it on a small synthetic data set:
 
     python examples/search_to_model.py
-    python examples/search_to_model.py --dataset synthetic:1x8x8:4:128 --max-flops 10M --trials 2 \\
+    python examples/search_to_model.py --dataset synthetic:1x8x8:4:2400 --max-flops 10M --trials 2 \\
         --epochs 1 --final-epochs 1 --out /tmp/example
 """
 

@@ -13,10 +13,10 @@ from nas.arch.config import ArchConfig
 from nas.arch.io import dumps, from_dict
 from nas.errors import NasError
 from nas.outputs import write_output
-from nas.search.storage import database_files
-from nas.search.attrs import STUDY_SETTINGS
-from nas.search.pareto import pareto_front
-from nas.search.record import TrialKind, TrialRecord, read_records
+from nas.searching.storage import database_files
+from nas.searching.attrs import STUDY_SETTINGS
+from nas.searching.pareto import pareto_front
+from nas.searching.record import TrialKind, TrialRecord, read_records
 from nas.units import format_count
 
 

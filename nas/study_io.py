@@ -11,7 +11,7 @@ from pathlib import Path
 import optuna
 
 from nas.errors import NasError
-from nas.search.storage import hide_password, open_storage
+from nas.searching.storage import hide_password, open_storage
 from nas.study.files import STUDIES_DIR, study_files
 
 
@@ -59,7 +59,7 @@ def open_stored(
 
     Args:
         grace: the grace period of a writer's heartbeats; a SQLite storage then waits for its
-            lock no longer than that (see :func:`nas.search.storage.sqlite_lock_timeout`).
+            lock no longer than that (see :func:`nas.searching.storage.sqlite_lock_timeout`).
 
     Raises:
         NasError / StorageError: as one line; nothing is created.

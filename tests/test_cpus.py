@@ -35,9 +35,9 @@ def test_a_cgroup_quota_lowers_the_count(tmp_path):
 
 @pytest.mark.skipif(shutil.which("taskset") is None, reason="needs taskset")
 def test_one_allowed_cpu_sizes_workers_threads_and_jobs_to_it():
-    code = ("from nas.search.settings import SearchSettings, default_jobs\n"
-            "from nas.search.workers import threads_per_worker\n"
-            "from nas.train import set_threads\n"
+    code = ("from nas.searching.settings import SearchSettings, default_jobs\n"
+            "from nas.searching.workers import threads_per_worker\n"
+            "from nas.training import set_threads\n"
             "s = SearchSettings(space='x.yaml', max_flops=1, jobs=1)\n"
             "print(threads_per_worker(s), default_jobs(), set_threads(None))\n")
     out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True, text=True,

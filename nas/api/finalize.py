@@ -13,8 +13,8 @@ from nas.errors import NasError
 if TYPE_CHECKING:
     from nas.api.study import Study
     from nas.data import ImageData
-    from nas.finalize.run import Plan
-    from nas.search.record import TrialRecord
+    from nas.finalizing.run import Plan
+    from nas.searching.record import TrialRecord
 
 #: ``nas finalize``'s options besides the recipe's (:data:`nas.api.recipe.RECIPE`).
 OPTIONS = ("storage", "top", "trials", "with_presets", "jobs", "weights_dir", "threads", "data_dir", "device",
@@ -59,17 +59,17 @@ def plan_finalize(study: Any, **options: Any) -> tuple[Plan, ImageData, int]:
     from nas.cpus import usable_cpus
     from nas.data import load_dataset
     from nas.errors import StorageError
-    from nas.finalize.run import Plan
-    from nas.finalize.select import select
-    from nas.search import attrs as A
-    from nas.search.record import read_records, study_objectives
-    from nas.search.settings import default_jobs
-    from nas.search.storage import check_sqlite_file, hide_password, sqlite_file
-    from nas.search.study import nas_attrs
+    from nas.finalizing.run import Plan
+    from nas.finalizing.select import select
+    from nas.searching import attrs as A
+    from nas.searching.record import read_records, study_objectives
+    from nas.searching.settings import default_jobs
+    from nas.searching.storage import check_sqlite_file, hide_password, sqlite_file
+    from nas.searching.study import nas_attrs
     from nas.study.files import study_files
     from nas.study_io import open_stored
-    from nas.train.device import MAX_THREADS, pick_device
-    from nas.train.full import adapt_config
+    from nas.training.device import MAX_THREADS, pick_device
+    from nas.training.full import adapt_config
 
     O.check_known(options, [*OPTIONS, *RECIPE], "nas.finalize")
     recipe = recipe_from(options)
@@ -143,8 +143,8 @@ def finalize(study: Any, **options: Any) -> tuple[TrialRecord, ...]:
     Raises:
         NasError: for a bad option or study, with the one-line message ``nas finalize`` prints.
     """
-    from nas.finalize.run import run_jobs, work
-    from nas.search.record import read_records
+    from nas.finalizing.run import run_jobs, work
+    from nas.searching.record import read_records
     from nas.study_io import load_study
 
     plan, data, jobs = plan_finalize(study, **options)

@@ -10,7 +10,7 @@ from nas import options as O
 from nas.errors import NasError
 
 if TYPE_CHECKING:
-    from nas.train.settings import TrainSettings
+    from nas.training.settings import TrainSettings
 
 #: The recipe's options (long names with underscores), how each is read, and its default.
 RECIPE: dict[str, tuple[Callable[[object, str], Any], Any]] = {
@@ -49,12 +49,12 @@ def recipe_values(options: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def recipe_from(options: Mapping[str, Any]) -> TrainSettings:
-    """The :class:`~nas.train.TrainSettings` the recipe's options ask for.
+    """The :class:`~nas.training.TrainSettings` the recipe's options ask for.
 
     Raises:
         NasError: for the first bad value, naming its option.
     """
-    from nas.train.settings import TrainSettings
+    from nas.training.settings import TrainSettings
 
     v = recipe_values(options)
     return TrainSettings(epochs=v["epochs"], batch_size=v["batch_size"], lr=v["lr"],

@@ -13,14 +13,14 @@ if TYPE_CHECKING:
 
 
 def _counted(value: object, option: str) -> int | None:
-    from nas.search.budget import parse_count
+    from nas.searching.budget import parse_count
 
     return None if value is None else parse_count(value if isinstance(value, (int, float, str)) else str(value),
                                                   option)
 
 
 def _objectives(value: object, option: str) -> tuple[str, ...] | None:
-    from nas.search.objectives import parse_objectives
+    from nas.searching.objectives import parse_objectives
 
     if value is None:
         return None
@@ -32,7 +32,7 @@ def _objectives(value: object, option: str) -> tuple[str, ...] | None:
 
 
 def _prescreen(value: object, option: str) -> int | None:
-    from nas.search.prescreen import MAX_K
+    from nas.searching.prescreen import MAX_K
 
     return None if value is None else O.count(value, option, 0, MAX_K)
 
@@ -64,7 +64,7 @@ def search_settings(space: object, max_flops: object, options: Mapping[str, Any]
     Raises:
         NasError: naming the first bad option.
     """
-    from nas.search.study import joined_settings
+    from nas.searching.study import joined_settings
 
     O.check_known(options, ["space", "max_flops", *OPTIONS], "nas.search")
     given = {name: read(options.get(name), O.flag_name(name)) for name, read in OPTIONS.items()}
@@ -87,13 +87,13 @@ def search(space: object = None, *, max_flops: object = None, **options: Any) ->
             defaults; a study started here resumes from the command line and the other way round.
 
     Returns:
-        The study, with the search's :class:`~nas.search.summary.SearchSummary` as ``summary``.
+        The study, with the search's :class:`~nas.searching.summary.SearchSummary` as ``summary``.
 
     Raises:
         NasError: for a bad option or setting, with the one-line message ``nas search`` prints.
     """
     from nas.api.study import Study
-    from nas.search.run import run_search, settings_from
+    from nas.searching.run import run_search, settings_from
 
     settings = settings_from(**search_settings(space, max_flops, options))
     summary = run_search(settings)

@@ -12,8 +12,8 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
     from nas.arch.config import ArchConfig
-    from nas.search.record import TrialRecord
-    from nas.search.summary import SearchSummary
+    from nas.searching.record import TrialRecord
+    from nas.searching.summary import SearchSummary
 
 
 @dataclass(frozen=True)
@@ -47,28 +47,28 @@ class Study:
 
     @property
     def records(self) -> tuple[TrialRecord, ...]:
-        """Every trial as a :class:`~nas.search.record.TrialRecord`, by trial number."""
-        from nas.search.record import read_records
+        """Every trial as a :class:`~nas.searching.record.TrialRecord`, by trial number."""
+        from nas.searching.record import read_records
 
         return tuple(read_records(self.optuna_study))
 
     @property
     def objectives(self) -> tuple[str, ...]:
-        from nas.search.record import study_objectives
+        from nas.searching.record import study_objectives
 
         return tuple(study_objectives(self.optuna_study))
 
     @property
     def front(self) -> tuple[TrialRecord, ...]:
         """The Pareto-optimal searched records for the study's objectives, most accurate first."""
-        from nas.search.pareto import pareto_front
+        from nas.searching.pareto import pareto_front
 
         return tuple(pareto_front(self.records, self.objectives))
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per stored trial; the columns are :data:`nas.api.frame.COLUMNS`."""
         from nas.api.frame import records_frame
-        from nas.search.pareto import pareto_front
+        from nas.searching.pareto import pareto_front
 
         records = self.records
         return records_frame(records, pareto_front(records, self.objectives))
@@ -103,8 +103,8 @@ class Study:
         """
         from nas.export import pick_trial
         from nas.options import text
-        from nas.search.budget import parse_count
-        from nas.search.record import TrialRecord
+        from nas.searching.budget import parse_count
+        from nas.searching.record import TrialRecord
 
         budget = None if max_flops is None else parse_count(max_flops, "--max-flops")
         trial = pick_trial(self.optuna_study, text(pick, "--pick") or "", budget)
@@ -144,8 +144,8 @@ class Study:
         """
         from nas.options import text
         from nas.report.html import render_report
-        from nas.search.budget import parse_count
-        from nas.search.study import fail_stale
+        from nas.searching.budget import parse_count
+        from nas.searching.study import fail_stale
         from nas.study.files import study_files
 
         budget = None if max_flops is None else parse_count(max_flops, "--max-flops")

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import torch
 
     from nas.arch.config import ArchConfig
-    from nas.train.full import FullResult
+    from nas.training.full import FullResult
 
 #: ``nas train``'s options besides the recipe's (:data:`nas.api.recipe.RECIPE`).
 OPTIONS = ("output", "dataset", "data_dir", "download", "resolution", "adapt", "val_size", "threads", "device",
@@ -41,7 +41,7 @@ class Trained:
 
 def _checked(options: dict[str, Any]) -> dict[str, Any]:
     from nas.errors import NasError
-    from nas.train.device import MAX_THREADS
+    from nas.training.device import MAX_THREADS
 
     O.check_known(options, [*OPTIONS, *RECIPE], "nas.train")
     output = O.text(options.get("output"), "--output")
@@ -92,8 +92,8 @@ def train(arch: Any, **options: Any) -> Trained:
     from nas.api.arch import resolve_arch
     from nas.data import load_dataset
     from nas.errors import NasError, TrainingDiverged
-    from nas.train import pick_device, set_threads
-    from nas.train.full import adapt_config, load_trained, train_full
+    from nas.training import pick_device, set_threads
+    from nas.training.full import adapt_config, load_trained, train_full
 
     settings = recipe_from(options)
     v = _checked(options)
@@ -110,7 +110,7 @@ def train(arch: Any, **options: Any) -> Trained:
     model = load_trained(v["output"], config)
     onnx = None
     if v["onnx"]:
-        from nas.train.onnx import export_onnx
+        from nas.training.onnx import export_onnx
 
         onnx = export_onnx(model, config.input_shape, v["onnx"])
     return Trained(config, data.name, result, model, onnx)

@@ -59,7 +59,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", help="worker processes on this host (default 2 on a CPU with 2+ cores, "
                    "1 with CUDA; use 1 for a run that repeats exactly for a seed)")
     p.add_argument("--threads", metavar="N", help="torch threads per worker (default cores / jobs)")
-    p.add_argument("--sampler", choices=("tpe", "nsga2", "random"), help="Optuna sampler (default tpe)")
+    p.add_argument("--sampler", metavar="{tpe,nsga2,random}", help="Optuna sampler: tpe (default), nsga2 or random")
     p.add_argument("--objectives", help="comma list from accuracy, flops, params, latency, in any order "
                    "(default accuracy,flops)")
     p.add_argument("--with-presets", action="store_true", default=None, help="also evaluate the papers' presets "

@@ -24,12 +24,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nas.errors import NasError
-    from nas.search.pareto import pareto_front
-    from nas.search.record import TrialKind as K
-    from nas.search.record import count_kinds, read_records, study_objectives
-    from nas.search.rungs import RungPlan
-    from nas.search.study import fail_stale
-    from nas.search.summary import count_finalized
+    from nas.searching.pareto import pareto_front
+    from nas.searching.record import TrialKind as K
+    from nas.searching.record import count_kinds, read_records, study_objectives
+    from nas.searching.rungs import RungPlan
+    from nas.searching.study import fail_stale
+    from nas.searching.summary import count_finalized
     from nas.study_io import load_study, study_storage_url
     from nas.units import format_count
 

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nas.train.settings import TrainSettings
+    from nas.training.settings import TrainSettings
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -68,7 +68,7 @@ def add_recipe_options(p: argparse.ArgumentParser) -> None:
 
 
 def recipe_settings(args: argparse.Namespace) -> TrainSettings:
-    """The :class:`~nas.train.TrainSettings` that :func:`add_recipe_options`' options ask for.
+    """The :class:`~nas.training.TrainSettings` that :func:`add_recipe_options`' options ask for.
 
     Raises:
         NasError: for the first bad value, naming its option.

@@ -11,7 +11,7 @@ conv + linear weights alone exceed the budget is known to be over it without cou
 cost comes back with ``exact=False`` and ``flops`` that lower bound.
 
 The exact count of the last few architectures is remembered (configs are frozen and hashable):
-a search counts an architecture when its sampler drafts it (:mod:`nas.search.feasible`) and
+a search counts an architecture when its sampler drafts it (:mod:`nas.searching.feasible`) and
 again when the trial measures it.
 """
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import optuna
 
-from nas.search.record import TrialKind, TrialRecord, read_records
+from nas.searching.record import TrialKind, TrialRecord, read_records
 
 #: Fewer final results than this, and a rank correlation says nothing: the panel is left out.
 MIN_CORRELATION_POINTS = 3

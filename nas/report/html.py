@@ -40,8 +40,8 @@ from nas.report.pareto import (
     pareto_table,
 )
 from nas.report.recommend import Recommendation, recommend
-from nas.search.record import TrialKind, count_kinds, read_records
-from nas.search.storage import database_files
+from nas.searching.record import TrialKind, count_kinds, read_records
+from nas.searching.storage import database_files
 from nas.units import format_count
 
 K = TrialKind

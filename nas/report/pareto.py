@@ -12,9 +12,9 @@ from typing import Any, NamedTuple
 import optuna
 import pandas as pd
 
-from nas.search.attrs import STUDY_SETTINGS
-from nas.search.pareto import nondominated
-from nas.search.record import TrialKind, TrialRecord, read_records
+from nas.searching.attrs import STUDY_SETTINGS
+from nas.searching.pareto import nondominated
+from nas.searching.record import TrialKind, TrialRecord, read_records
 
 AXES = ("flops", "params", "latency_ms")
 _BUDGET_KEY = {"flops": "max_flops", "params": "max_params"}
@@ -61,7 +61,7 @@ def budget_of(study: optuna.Study, axis: str = "flops") -> float | None:
 def front(points: list[Point], axis: str) -> tuple[list[Point], list[Point]]:
     """Split ``points`` into (non-dominated, dominated) for accuracy (max) against ``axis`` (min).
 
-    The dominance rule is :func:`nas.search.pareto.nondominated`, the one every command uses.
+    The dominance rule is :func:`nas.searching.pareto.nondominated`, the one every command uses.
 
     Args:
         points: points that all have an accuracy and a value on ``axis``.

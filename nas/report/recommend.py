@@ -15,8 +15,8 @@ import optuna
 from nas.errors import NasError
 from nas.export import best_trial
 from nas.report.pareto import budget_of
-from nas.search.record import TrialKind, TrialRecord, read_records
-from nas.search.storage import hide_password
+from nas.searching.record import TrialKind, TrialRecord, read_records
+from nas.searching.storage import hide_password
 from nas.study.files import study_files
 
 FINAL = "final test"

@@ -11,7 +11,7 @@ import pytest
 import nas
 from nas.api.frame import COLUMNS
 from nas.cli.main import main
-from nas.search.record import TrialKind
+from nas.searching.record import TrialKind
 
 SPACE = """\
 name: small
@@ -129,13 +129,17 @@ def test_finalize_records_the_full_recipe_result(tmp_path, space):
     records = nas.finalize(study, top=1, epochs=1, batch_size=32, jobs=1, threads=1, no_progress=True,
                            weights_dir=tmp_path / "runs")
     assert len(records) == 1 and records[0].final is not None
-    assert records[0].number == study.front[0].number or records[0].number in {r.number for r in study.front}
-    assert nas.open_study("f", url).to_dataframe()["final_accuracy"].notna().sum() == 1
+    assert records[0].number in {r.number for r in study.front}
+    frame = nas.open_study("f", url).to_dataframe().set_index("trial")
+    # The finalised trial shows its test accuracy, and so does the finalisation job that made it.
+    assert frame.loc[records[0].number, "final_accuracy"] == records[0].final.test_accuracy
+    (job,) = frame.index[frame["kind"] == "final"]
+    assert frame.loc[job, "finalizes"] == records[0].number
 
 
 #: (keyword option, value, command-line words for the same value): each is refused.
 BAD = [
-    ("trials", "abc", ["--trials", "abc"]), ("trials", 0, ["--trials", "0"]), ("epochs", 1.5, ["--epochs", "1.5"]),
+    ("trials", "abc", ["--trials", "abc"]), ("trials", 0, ["--trials", "0"]), ("epochs", "1.5", ["--epochs", "1.5"]),
     ("timeout", "nan", ["--timeout", "nan"]), ("seed", -1, ["--seed", "-1"]), ("sampler", "TPE", ["--sampler", "TPE"]),
     ("objectives", "flops", ["--objectives", "flops"]), ("max_params", "1e400", ["--max-params", "1e400"]),
     ("grace", "10", ["--grace", "10"]), ("prescreen", "65", ["--prescreen", "65"]),
@@ -160,6 +164,7 @@ def test_bad_search_options_raise_the_command_lines_message(tmp_path, space, cap
 @pytest.mark.parametrize(("call", "message"), [
     (lambda s: nas.search(s, max_flops="10M", trialz=3), "nas.search: unknown option 'trialz'"),
     (lambda s: nas.search(s, max_flops=True), "--max-flops: expected a number"),
+    (lambda s: nas.search(s, max_flops="10M", epochs=1.5), "--epochs: expected an integer, got 1.5"),
     (lambda s: nas.search(s, max_flops="10M", with_presets="yes"), "--with-presets: expected True or False"),
     (lambda s: nas.profile("nope-preset"), "neither a preset"),
     (lambda s: nas.profile("mobilenetv3-small", repeats=0), "--repeats: expected an integer from 1"),

@@ -19,7 +19,7 @@ def test_the_example_goes_from_a_space_to_a_trained_model(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "search_to_model.py"), "--space", str(space), "--dataset",
-         "synthetic:1x8x8:4:128", "--max-flops", "10M", "--trials", "2", "--epochs", "1", "--final-epochs", "1",
+         "synthetic:1x8x8:4:2400", "--max-flops", "10M", "--trials", "2", "--epochs", "1", "--final-epochs", "1",
          "--out", str(out)],
         capture_output=True, text=True, timeout=600, env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin",
                                                           "PYTHONPATH": str(ROOT)})

@@ -11,7 +11,7 @@ import pytest
 
 from nas.cli.main import main
 from nas.report.counts import screening
-from nas.search.record import TrialKind, read_records
+from nas.searching.record import TrialKind, read_records
 
 
 def digest(url: str) -> str:
@@ -130,7 +130,7 @@ def test_jobs_share_the_work_in_processes(study, tmp_path, capfd, monkeypatch):
 
 @pytest.mark.slow
 def test_default_jobs_follow_the_machine_and_epoch_lines_say_the_time_left(study, tmp_path, capfd, monkeypatch):
-    from nas.search.settings import default_jobs
+    from nas.searching.settings import default_jobs
 
     s, url = study
     monkeypatch.chdir(tmp_path)

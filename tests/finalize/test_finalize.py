@@ -10,11 +10,11 @@ import pytest
 from optuna.trial import TrialState, create_trial
 
 from nas.errors import NasError
-from nas.finalize.claims import try_claim, unit_state
-from nas.finalize.run import ALREADY, FINALISED, Plan, weights_folder, work
-from nas.search import attrs as A
-from nas.search.record import TrialKind, read_records
-from nas.train import TrainSettings
+from nas.finalizing.claims import try_claim, unit_state
+from nas.finalizing.run import ALREADY, FINALISED, Plan, weights_folder, work
+from nas.searching import attrs as A
+from nas.searching.record import TrialKind, read_records
+from nas.training import TrainSettings
 
 DATASET = "synthetic:1x8x8:4:128"  # as in conftest.py
 
@@ -159,8 +159,8 @@ def test_a_worker_taken_for_dead_stops(study, tmp_path):
 def test_a_worker_that_lost_its_claim_writes_nothing_more(study, tmp_path, monkeypatch):
     # Its heartbeats fail unseen (a storage error is retried at the next beat), another worker takes
     # the claim over after epoch 1: the first worker stops before its next checkpoint write.
-    from nas.search import attrs as attrs_module
-    from nas.train.checkpoint import load_checkpoint
+    from nas.searching import attrs as attrs_module
+    from nas.training.checkpoint import load_checkpoint
 
     def beat_fails(trial, now):
         raise RuntimeError("database is locked")

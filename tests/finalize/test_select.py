@@ -3,8 +3,8 @@
 import pytest
 
 from nas.errors import NasError
-from nas.finalize.select import select, spread
-from nas.search.record import TrialKind, TrialRecord, read_records
+from nas.finalizing.select import select, spread
+from nas.searching.record import TrialKind, TrialRecord, read_records
 
 
 def rec(number, accuracy, flops, kind=TrialKind.SEARCHED):

@@ -108,8 +108,8 @@ def test_budget_of_the_cheapest_architecture_is_accepted(work, capfd):
     """A budget equal to the cheapest architecture's FLOPs is accepted (one FLOP less is refused:
     tests/search/test_study.py)."""
     from nas.data import load_dataset
-    from nas.search.budget import Budget
-    from nas.search.cheapest import cheapest
+    from nas.searching.budget import Budget
+    from nas.searching.cheapest import cheapest
     from nas.space import SearchSpace
 
     data = load_dataset("synthetic")
@@ -135,9 +135,9 @@ def test_grace_not_above_heartbeat_is_one_line_and_makes_nothing(work, capfd, he
 # -- 6. stale trials (status and search: tests/search/test_study.py, test_workers.py) ----------------
 
 def test_report_fails_a_silent_trial_with_the_stored_grace(work, capfd):
-    from nas.search.run import settings_from
-    from nas.search.storage import open_storage
-    from nas.search.study import SpaceSource, open_study
+    from nas.searching.run import settings_from
+    from nas.searching.storage import open_storage
+    from nas.searching.study import SpaceSource, open_study
 
     url = "sqlite:///studies/h.db"
     settings = settings_from(space="tiny.yaml", max_flops=1_000_000, study="h", storage=url, dataset="synthetic",
@@ -253,11 +253,11 @@ def test_malformed_command_lines_are_one_line(work, capfd, argv):
 PATCHES = {  # command -> (module, function) that the interrupt hits, and the command line
     "space": ("nas.space", "load_space", ["space", "tiny.yaml"]),
     "profile": ("nas.cost", "profile_model", ["profile", "arch.yaml", "--no-memory"]),
-    "search": ("nas.search.run", "run_search", ["search", "tiny.yaml", "--study", "t", "--storage", STORE, *SEARCH]),
+    "search": ("nas.searching.run", "run_search", ["search", "tiny.yaml", "--study", "t", "--storage", STORE, *SEARCH]),
     "status": ("nas.study_io", "load_study", ["status", "t", "--storage", STORE]),
     "report": ("nas.report.html", "render_report", ["report", "t", "--storage", STORE]),
     "export": ("nas.export", "export_trial", ["export", "t", "--storage", STORE]),
-    "train": ("nas.train.full", "train_full", ["train", "arch.yaml", "--dataset", "synthetic:1x16x16:4:64",
+    "train": ("nas.training.full", "train_full", ["train", "arch.yaml", "--dataset", "synthetic:1x16x16:4:64",
                                                "--adapt", "-o", "run"]),
 }
 

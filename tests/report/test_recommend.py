@@ -6,7 +6,7 @@ from optuna.trial import TrialState
 from nas.errors import NasError
 from nas.export import best_trial
 from nas.report.recommend import FINAL, PROXY, export_command, recommend
-from nas.search.record import TrialKind, read_records
+from nas.searching.record import TrialKind, read_records
 
 
 def test_by_proxy_validation_when_nothing_was_finalised(study):

@@ -19,16 +19,16 @@ from nas.cli.main import main
 from nas.data import load_dataset, split_train_val, subset
 from nas.errors import NasError
 from nas.export import pick_trial
-from nas.search.asha import climb
-from nas.search.data import prepare
-from nas.search.pareto import pareto_front
-from nas.search.promotion import Row, promote
-from nas.search.record import TrialKind, read_records
-from nas.search.rungs import plan_rungs
-from nas.search.run import run_search, settings_from
-from nas.search.study import joined_settings
+from nas.searching.asha import climb
+from nas.searching.data import prepare
+from nas.searching.pareto import pareto_front
+from nas.searching.promotion import Row, promote
+from nas.searching.record import TrialKind, read_records
+from nas.searching.rungs import plan_rungs
+from nas.searching.run import run_search, settings_from
+from nas.searching.study import joined_settings
 from nas.space import SearchSpace
-from nas.train import TrainSettings, train_proxy
+from nas.training import TrainSettings, train_proxy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -248,10 +248,10 @@ def test_bad_rung_options_are_one_line_and_exit_2(tiny_space, tmp_path, capsys, 
 def test_a_retry_shows_no_rung_results_of_the_trial_it_repeats(tiny_space, monkeypatch):
     # A worker died during rung 0: its trial is failed and retried, the retry carrying its attrs.
     # From the moment the retry runs, through costing and pre-screen, no promotion table reads them.
-    import nas.search.objective as objective_module
-    from nas.search.budget import Budget
-    from nas.search.objective import Objective
-    from nas.search.rungs import rung_rows
+    import nas.searching.objective as objective_module
+    from nas.searching.budget import Budget
+    from nas.searching.objective import Objective
+    from nas.searching.rungs import rung_rows
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     split = split_train_val(load_dataset("synthetic:1x16x16:4:256"), val_size=64, seed=0)
@@ -285,7 +285,7 @@ def test_two_trials_reaching_a_rung_together_see_each_others_result(tiny_space, 
     # only once both got there): each decides with the other's result in its table.
     import threading
 
-    import nas.search.asha as asha_module
+    import nas.searching.asha as asha_module
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     torch.set_num_threads(1)

@@ -1,7 +1,7 @@
 import pytest
 
 from nas.errors import NasError
-from nas.search.budget import Budget, parse_count
+from nas.searching.budget import Budget, parse_count
 from nas.units import format_count
 
 

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 import optuna
 from optuna.trial import TrialState
 
-from nas.search import attrs as A
-from nas.search.objective import Objective
+from nas.searching import attrs as A
+from nas.searching.objective import Objective
 
 
 def claiming(target, notation, grace=120.0):

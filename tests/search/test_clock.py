@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import optuna
 from optuna.trial import TrialState, create_trial
 
-from nas.search import attrs as A
-from nas.search.objective import holds_slot
+from nas.searching import attrs as A
+from nas.searching.objective import holds_slot
 
 
 def running(started_local: datetime, **attrs):
@@ -35,7 +35,7 @@ def test_trials_of_an_older_nas_fall_back_to_optuna_start_time():
 
 
 def test_a_search_trial_records_when_it_began(search_kwargs):
-    from nas.search.run import run_search, settings_from
+    from nas.searching.run import run_search, settings_from
 
     before = time.time()
     settings = settings_from(**search_kwargs)

@@ -4,9 +4,9 @@ import optuna
 import pytest
 
 from nas.cost import safe_cost
-from nas.search.budget import Budget
-from nas.search.feasible import FeasibleProposals
-from nas.search.sampler import make_sampler
+from nas.searching.budget import Budget
+from nas.searching.feasible import FeasibleProposals
+from nas.searching.sampler import make_sampler
 from nas.space import SearchSpace
 
 #: About a third of the tiny space's random architectures fit at 28x28 (median 5M FLOPs).

@@ -11,14 +11,14 @@ import pytest
 from optuna.trial import TrialState
 
 from nas.errors import NasError
-from nas.search import prescreen
-from nas.search.pareto import pareto_front
-from nas.search.prescreen import (
+from nas.searching import prescreen
+from nas.searching.pareto import pareto_front
+from nas.searching.prescreen import (
     BINS, Candidate, bin_range, candidates, check_prescreen, decide, enabled, flops_bin, quota,
 )
-from nas.search.record import TrialKind, TrialRecord, read_records
-from nas.search.run import run_search, settings_from
-from nas.search.study import joined_settings
+from nas.searching.record import TrialKind, TrialRecord, read_records
+from nas.searching.run import run_search, settings_from
+from nas.searching.study import joined_settings
 from nas.zero_cost import PROXIES
 
 BUDGET = 1_000_000

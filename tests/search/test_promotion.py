@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from nas.search.promotion import (
+from nas.searching.promotion import (
     Row, crowding_distances, dominates, nondominated_ranks, order, promote, promoted, quota,
 )
 

@@ -7,8 +7,8 @@ import pytest
 from optuna.distributions import IntDistribution
 from optuna.trial import TrialState, create_trial
 
-from nas.search.pareto import nondominated, pareto_front
-from nas.search.record import TrialKind, TrialRecord, read_records
+from nas.searching.pareto import nondominated, pareto_front
+from nas.searching.record import TrialKind, TrialRecord, read_records
 
 
 def _study(objectives, n=60, seed=0):

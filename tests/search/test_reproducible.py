@@ -12,9 +12,9 @@ from optuna.trial import TrialState
 
 from nas.arch.io import from_dict
 from nas.blocks import build_model
-from nas.search.data import prepare
-from nas.search.settings import settings_from
-from nas.train import set_threads, train_proxy
+from nas.searching.data import prepare
+from nas.searching.settings import settings_from
+from nas.training import set_threads, train_proxy
 
 # Eight architectures, all within the budget: two studies of five trials share at least two.
 SMALL_SPACE = """\

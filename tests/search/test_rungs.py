@@ -3,8 +3,8 @@
 import pytest
 
 from nas.errors import NasError
-from nas.search.record import RungResult, TrialKind, TrialRecord
-from nas.search.rungs import Rung, RungPlan, plan_rungs, rung_rows
+from nas.searching.record import RungResult, TrialKind, TrialRecord
+from nas.searching.rungs import Rung, RungPlan, plan_rungs, rung_rows
 
 
 def shape(plan):

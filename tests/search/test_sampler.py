@@ -3,7 +3,7 @@
 import optuna
 import pytest
 
-from nas.search.sampler import PerTrialSeeded, derive_seed, make_sampler
+from nas.searching.sampler import PerTrialSeeded, derive_seed, make_sampler
 
 CHOICES = list(range(1000))
 
@@ -44,6 +44,6 @@ def test_trial_seeds_differ_and_the_sampler_holds_nothing_private():
     assert isinstance(sampler, PerTrialSeeded)
     import inspect
 
-    import nas.search.sampler as module
+    import nas.searching.sampler as module
 
     assert "optuna.samplers._" not in inspect.getsource(module) and "vars(" not in inspect.getsource(module)

@@ -8,8 +8,8 @@ from nas.arch.io import from_dict
 from nas.blocks import build_model
 from nas.cost import count_flops
 from nas.errors import NasError
-from nas.search import objective as objective_module
-from nas.search.run import run_search, settings_from
+from nas.searching import objective as objective_module
+from nas.searching.run import run_search, settings_from
 from nas.space import SearchSpace
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from nas.cli.main import main
 from nas.errors import StorageError
-from nas.search.storage import default_storage, open_storage, sqlite_file
+from nas.searching.storage import default_storage, open_storage, sqlite_file
 from nas.study_io import load_study
 
 ROOT = Path(__file__).resolve().parents[2]

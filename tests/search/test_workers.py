@@ -14,7 +14,7 @@ import pytest
 from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import TrialState
 
-from nas.search.storage import open_storage
+from nas.searching.storage import open_storage
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get("NAS_TEST_POSTGRES_URL", "postgresql://nas:nas@127.0.0.1:5432/nas")

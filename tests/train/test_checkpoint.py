@@ -3,7 +3,7 @@ checkpoint never write into each other's temporary file; the last rename wins, w
 
 import torch
 
-from nas.train.checkpoint import load_checkpoint, save_atomic, write_json_atomic
+from nas.training.checkpoint import load_checkpoint, save_atomic, write_json_atomic
 
 
 def test_a_second_writer_mid_write_does_not_clobber_the_first(tmp_path, monkeypatch):

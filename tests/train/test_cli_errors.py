@@ -130,7 +130,7 @@ def test_architecture_too_large_for_memory_is_refused_without_allocating(capsys,
 
 
 def test_allocation_failure_during_training_is_one_line(capsys, arch, tmp_path, monkeypatch) -> None:
-    import nas.train.full as full
+    import nas.training.full as full
 
     def fail(config, seed=None):
         raise RuntimeError("DefaultCPUAllocator: not enough memory: you tried to allocate 68719476736 bytes.")

@@ -13,8 +13,8 @@ import nas
 from nas.arch import decode_arch, save_config
 from nas.data import load_dataset
 from nas.errors import NasError
-from nas.train import TrainSettings
-from nas.train.full import adapt_config, load_trained, train_full
+from nas.training import TrainSettings
+from nas.training.full import adapt_config, load_trained, train_full
 
 ARCH = "conv_k3_c8 | conv_k3_s2_c16 | ms: bneck_k3_s2_x32_c24_eca bneck_k3_x48_c24 | head_re"
 DATA = "synthetic:1x16x16:4:512"

@@ -12,8 +12,8 @@ from torch import nn
 from nas.data import load_dataset, split_train_val
 from nas.data.dataset import Split
 from nas.errors import NasError
-from nas.train import EpochStats, Trainer, TrainSettings
-from nas.train.optim import WarmupCosine
+from nas.training import EpochStats, Trainer, TrainSettings
+from nas.training.optim import WarmupCosine
 
 
 def tiny_cnn() -> nn.Module:

@@ -6,7 +6,7 @@ import torch
 from nas.arch import decode_arch
 from nas.blocks import build_model
 from nas.ops import DeformConv
-from nas.train.onnx import export_onnx
+from nas.training.onnx import export_onnx
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,8 @@ from nas.arch.notation import decode_arch
 from nas.blocks import build_model
 from nas.data import load_dataset, split_train_val, subset
 from nas.data.fashion_mnist import DEFAULT_DIR, FILES
-from nas.train import TrainSettings, Trainer, set_threads
-from nas.train.precise_bn import recompute_bn_stats
+from nas.training import TrainSettings, Trainer, set_threads
+from nas.training.precise_bn import recompute_bn_stats
 
 
 def test_statistics_are_the_plain_average_over_the_batches():

@@ -7,9 +7,9 @@ import torch
 from torch import nn
 
 from nas.data import load_dataset, split_train_val
-from nas.train import Trainer, TrainSettings, train_proxy
-from nas.train.augment import random_erase
-from nas.train.ema import WeightEMA
+from nas.training import Trainer, TrainSettings, train_proxy
+from nas.training.augment import random_erase
+from nas.training.ema import WeightEMA
 
 
 def test_ema_follows_the_weights_by_the_stated_rule() -> None:

@@ -16,7 +16,7 @@ from nas.data.dataset import Split
 from nas.data.fashion_mnist import DEFAULT_DIR, FILES
 from nas.errors import NasError
 from nas.space import SearchSpace
-from nas.train import set_threads
+from nas.training import set_threads
 from nas.zero_cost import PROXIES, Batch, check_names, naswot, score
 
 SPACE = "search_spaces/lightweight.yaml"

@@ -2,7 +2,7 @@
 
 Images stay in memory as uint8 tensors, moved to the device once and normalised per batch;
 augmentation works on whole batches; SGD with Nesterov momentum, a linear warm-up then a
-cosine decay, and label smoothing (all in :mod:`nas.train.loop`). Accuracy is measured on the
+cosine decay, and label smoothing (all in :mod:`nas.training.loop`). Accuracy is measured on the
 validation split carved from the training set, never on the test set.
 """
 
@@ -15,9 +15,9 @@ import torch
 from torch import nn
 
 from nas.data.dataset import Split, subset
-from nas.train.evaluate import evaluate
-from nas.train.loop import EpochStats, Trainer
-from nas.train.settings import TrainSettings
+from nas.training.evaluate import evaluate
+from nas.training.loop import EpochStats, Trainer
+from nas.training.settings import TrainSettings
 
 __all__ = ["TrainResult", "TrainSettings", "evaluate", "train_proxy"]
 
@@ -61,7 +61,7 @@ def train_proxy(
     """Train ``model`` on ``split.train_*`` and score it on ``split.val_*``.
 
     The same seed, model initialisation and data give the same result on the CPU. To stop
-    and continue a run later, use :class:`nas.train.loop.Trainer` directly.
+    and continue a run later, use :class:`nas.training.loop.Trainer` directly.
 
     Args:
         model: the classifier, trained in place.

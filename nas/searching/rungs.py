@@ -14,7 +14,7 @@ after ``e * floor(n / b)`` batches of ``b`` images, drawn in the schedule's orde
 epoch's shuffled order of the top subset (the same for every trial, since it is seeded by the
 study's seed), so a rung of one epoch over ``n`` images has seen ``n`` distinct images, the
 first ``n`` of that order. A promoted trial trains on from the batch where it stopped
-(:meth:`nas.train.loop.Trainer.run_steps`); one that reaches the top rung has trained exactly
+(:meth:`nas.training.loop.Trainer.run_steps`); one that reaches the top rung has trained exactly
 what a single-fidelity run of the same settings trains, and scores the same.
 """
 
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from nas.errors import NasError
-from nas.search.objectives import FIELD
-from nas.search.promotion import Row
-from nas.search.record import TrialKind, TrialRecord
+from nas.searching.objectives import FIELD
+from nas.searching.promotion import Row
+from nas.searching.record import TrialKind, TrialRecord
 
 #: ``--fidelity`` choices.
 FIDELITIES = ("single", "asha")

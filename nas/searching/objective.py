@@ -6,9 +6,9 @@ rebuild the model without the space file: ``started_at``, ``arch`` (the config a
 violations, <= 0 when met), ``zero_cost`` (proxy scores of the untrained network),
 ``accuracy``, ``train_time_s``, ``fidelity``, and for trials that did not complete,
 ``infeasible`` / ``duplicate_of`` / ``screened_out`` / ``fail_reason``. In an ``asha`` search
-(:mod:`nas.search.asha`) a trial also stores ``rungs`` (its result per rung) and, when stopped
+(:mod:`nas.searching.asha`) a trial also stores ``rungs`` (its result per rung) and, when stopped
 below the top rung, ``rung``. The key names and the
-write helpers are in :mod:`nas.search.attrs`; readers use :mod:`nas.search.record`.
+write helpers are in :mod:`nas.searching.attrs`; readers use :mod:`nas.searching.record`.
 """
 
 from __future__ import annotations
@@ -31,14 +31,14 @@ from nas.cost import measure_latency, peak_activation_bytes, safe_cost
 from nas.data import Split
 from nas.errors import NasError, TrainingDiverged
 from nas.interrupts import interruptible
-from nas.search import attrs as A
-from nas.search.budget import Budget
-from nas.search.asha import climb
-from nas.search.objectives import OBJECTIVES, parse_objectives
-from nas.search.prescreen import DEFAULT_PROXY, Prescreen
-from nas.search.rungs import RungPlan
+from nas.searching import attrs as A
+from nas.searching.budget import Budget
+from nas.searching.asha import climb
+from nas.searching.objectives import OBJECTIVES, parse_objectives
+from nas.searching.prescreen import DEFAULT_PROXY, Prescreen
+from nas.searching.rungs import RungPlan
 from nas.space import SearchSpace
-from nas.train import TrainResult, TrainSettings, train_proxy
+from nas.training import TrainResult, TrainSettings, train_proxy
 
 #: Who runs a trial (host:pid), so ``nas status`` can list the workers seen recently.
 WORKER = f"{socket.gethostname()}:{os.getpid()}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nas.data import ImageData, Split, load_dataset, split_train_val, subset
-from nas.search.settings import SearchSettings
+from nas.searching.settings import SearchSettings
 from nas.space import SearchSpace
 
 

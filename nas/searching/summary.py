@@ -9,10 +9,10 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial
 
-from nas.search.pareto import pareto_front
-from nas.search.record import TrialKind, TrialRecord, count_kinds, read_records, study_objectives
-from nas.search.seen import seen_in
-from nas.search.settings import SearchSettings
+from nas.searching.pareto import pareto_front
+from nas.searching.record import TrialKind, TrialRecord, count_kinds, read_records, study_objectives
+from nas.searching.seen import seen_in
+from nas.searching.settings import SearchSettings
 from nas.units import format_count
 
 

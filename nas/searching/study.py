@@ -22,12 +22,12 @@ from optuna.trial import TrialState
 
 from nas.arch.safe_yaml import YamlProblem, read_text
 from nas.errors import NasError, SpaceError
-from nas.search import attrs as A
-from nas.search.objectives import OBJECTIVES
-from nas.search.rungs import RungPlan
-from nas.search.sampler import make_sampler
-from nas.search.settings import DEFAULTS, RUN_KEYS, SearchSettings, check
-from nas.search.storage import open_storage, sqlite_file
+from nas.searching import attrs as A
+from nas.searching.objectives import OBJECTIVES
+from nas.searching.rungs import RungPlan
+from nas.searching.sampler import make_sampler
+from nas.searching.settings import DEFAULTS, RUN_KEYS, SearchSettings, check
+from nas.searching.storage import open_storage, sqlite_file
 from nas.study.files import study_files
 
 

@@ -7,7 +7,7 @@ import math
 import torch
 from torch import nn
 
-from nas.train.settings import TrainSettings
+from nas.training.settings import TrainSettings
 
 
 def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:

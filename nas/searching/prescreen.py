@@ -21,7 +21,7 @@ group with COMPLETE trials first (``ceil(0.1 n)`` of the ``n`` COMPLETE and PRUN
 and only then with PRUNED ones, so with K >= 2 screened-out trials land in the "bad" group:
 TPE is steered away from architectures the proxy ranked low among their peers. NSGA-II reads
 COMPLETE trials only; random sampling reads nothing. Screened-out trials are never ranked
-(only :attr:`~nas.search.record.TrialKind.SEARCHED` trials are).
+(only :attr:`~nas.searching.record.TrialKind.SEARCHED` trials are).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from torch import nn
 
 from nas.data import Split
 from nas.errors import NasError
-from nas.search import attrs as A
-from nas.search.record import TrialKind, TrialRecord, read_records
+from nas.searching import attrs as A
+from nas.searching.record import TrialKind, TrialRecord, read_records
 from nas.units import format_count
 from nas.zero_cost import PROXIES, Batch, check_names, score
 
@@ -228,7 +228,7 @@ class Prescreen:
             records = read_records(trial.study)
             notation = trial.user_attrs.get(A.NOTATION)
             # Proposed again after being screened out: the proposals found nothing new (see
-            # nas.search.feasible), so it is trained rather than screened out once more.
+            # nas.searching.feasible), so it is trained rather than screened out once more.
             again = any(r.notation == notation and r.kind == TrialKind.SCREENED_OUT and r.number != trial.number
                         for r in records)
         if screens and not again:

@@ -41,15 +41,15 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from nas.errors import NasError, TrainingDiverged
-from nas.train.augment import crop_flip, pad_images, random_erase
-from nas.train.checkpoint import rng_state, set_rng_state
-from nas.train.device import pick_device
-from nas.train.ema import WeightEMA
-from nas.train.evaluate import accuracy_and_loss
-from nas.train.normalize import Normalize
-from nas.train.optim import make_optimizer, make_scheduler
-from nas.train.precise_bn import recompute_bn_stats
-from nas.train.settings import TrainSettings
+from nas.training.augment import crop_flip, pad_images, random_erase
+from nas.training.checkpoint import rng_state, set_rng_state
+from nas.training.device import pick_device
+from nas.training.ema import WeightEMA
+from nas.training.evaluate import accuracy_and_loss
+from nas.training.normalize import Normalize
+from nas.training.optim import make_optimizer, make_scheduler
+from nas.training.precise_bn import recompute_bn_stats
+from nas.training.settings import TrainSettings
 
 
 @dataclass(frozen=True)

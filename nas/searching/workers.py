@@ -24,16 +24,16 @@ from optuna.trial import TrialState
 from nas.cpus import usable_cpus
 from nas.errors import NasError
 from nas.interrupts import deferred, stop_on_interrupt
-from nas.search.budget import Budget
-from nas.search.data import Prepared, prepare
-from nas.search.feasible import FeasibleProposals
-from nas.search.objective import Objective, holds_slot
-from nas.search.record import read_records
-from nas.search.seen import seen_in
-from nas.search.settings import SearchSettings
-from nas.search.study import SpaceSource, open_study, quiet_optuna
-from nas.search.summary import StudyBar, TrialReporter, count_states
-from nas.train import set_threads
+from nas.searching.budget import Budget
+from nas.searching.data import Prepared, prepare
+from nas.searching.feasible import FeasibleProposals
+from nas.searching.objective import Objective, holds_slot
+from nas.searching.record import read_records
+from nas.searching.seen import seen_in
+from nas.searching.settings import SearchSettings
+from nas.searching.study import SpaceSource, open_study, quiet_optuna
+from nas.searching.summary import StudyBar, TrialReporter, count_states
+from nas.training import set_threads
 
 
 #: Proposals in a row that bring no architecture new to the study before a worker gives up.

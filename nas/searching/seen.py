@@ -5,7 +5,7 @@ nothing left to offer.
 its space: each one trained, or refused for good (over the budget, or failed for a reason of
 its own, such as a diverged training: trials are reproducible, so a retry fails alike). Then
 it stops, however many trials were asked for. Proposals skip architectures already settled
-(:mod:`nas.search.feasible`), so a refused architecture is stored once, not once per proposal.
+(:mod:`nas.searching.feasible`), so a refused architecture is stored once, not once per proposal.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nas.search.record import TrialKind, TrialRecord
+from nas.searching.record import TrialKind, TrialRecord
 
 
 @dataclass(frozen=True)

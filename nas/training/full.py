@@ -1,7 +1,7 @@
 """Full-fidelity training of one architecture, resumable, ending with its test-set accuracy.
 
 Unlike a proxy run, this trains on the whole training set (less an optional validation split
-carved from it, for monitoring only) with the proxy's loop (:class:`nas.train.loop.Trainer`:
+carved from it, for monitoring only) with the proxy's loop (:class:`nas.training.loop.Trainer`:
 SGD with Nesterov momentum, a linear warm-up then a cosine decay) over every epoch asked for. A checkpoint is written
 after every epoch, atomically (an interrupted write never replaces a good one); re-running
 with the same output folder resumes from the last finished epoch and ends with exactly the
@@ -26,11 +26,11 @@ from nas.blocks import build_model
 from nas.cost import count_flops, count_params
 from nas.data.dataset import ImageData, channel_stats, split_train_val
 from nas.errors import ConfigError, NasError, TrainingDiverged
-from nas.train.checkpoint import load_checkpoint, save_atomic, write_json_atomic
-from nas.train.device import pick_device
-from nas.train.loop import EpochStats, Trainer
-from nas.train.memory import check_fits, is_out_of_memory
-from nas.train.settings import TrainSettings
+from nas.training.checkpoint import load_checkpoint, save_atomic, write_json_atomic
+from nas.training.device import pick_device
+from nas.training.loop import EpochStats, Trainer
+from nas.training.memory import check_fits, is_out_of_memory
+from nas.training.settings import TrainSettings
 
 CHECKPOINT = "checkpoint.pt"
 MODEL = "model.pt"
@@ -159,7 +159,7 @@ def train_full(
         resume: continue from ``out_dir``'s checkpoint when there is one (else start afresh).
         val_size: carve this many training images off as a validation split, scored after
             every epoch for monitoring (0: train on every training image).
-        on_epoch: called with the epoch's :class:`~nas.train.loop.EpochStats` (its number, training
+        on_epoch: called with the epoch's :class:`~nas.training.loop.EpochStats` (its number, training
             loss, seconds, and validation accuracy with a validation split) once its checkpoint is
             written; an exception it raises stops training, the checkpoint kept.
         before_write: called before every write to ``out_dir`` (each checkpoint, the weights,

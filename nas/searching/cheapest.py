@@ -15,7 +15,7 @@ from typing import Any
 from nas.arch.config import ArchConfig
 from nas.cost.safe import ArchTooLarge
 from nas.errors import ConfigError, NasError
-from nas.search.budget import Budget
+from nas.searching.budget import Budget
 from nas.space import SearchSpace
 
 

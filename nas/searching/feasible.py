@@ -17,7 +17,7 @@ constraints) where the budget lies. Drafts come from the per-trial seeded inner 
 search stays deterministic for a seed.
 
 A draft the study has already settled (trained, over budget, failed, or in training:
-:mod:`nas.search.seen`) is drawn again, so an architecture is refused once, not once per
+:mod:`nas.searching.seen`) is drawn again, so an architecture is refused once, not once per
 proposal; when the inner sampler keeps to settled ones, as many uniform draws follow. Only
 when nothing new is found is an architecture the pre-screen screened out proposed again (the
 pre-screen then trains it), and only when nothing else is left, a settled one (stored as a
@@ -36,9 +36,9 @@ from optuna.trial import FrozenTrial, TrialState
 
 from nas.cost import safe_cost
 from nas.errors import ConfigError, NasError
-from nas.search.budget import Budget
-from nas.search.record import read_records
-from nas.search.seen import seen_in
+from nas.searching.budget import Budget
+from nas.searching.record import read_records
+from nas.searching.seen import seen_in
 from nas.space import SearchSpace
 
 #: Drafts per trial before an over-budget architecture is proposed anyway (then recorded as such).

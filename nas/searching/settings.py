@@ -8,12 +8,12 @@ from typing import Any
 
 from nas.cpus import usable_cpus
 from nas.errors import NasError, SpaceError
-from nas.search.rungs import FIDELITIES, RungPlan, plan_rungs
-from nas.search.prescreen import DEFAULT_PROXY, check_prescreen, enabled
-from nas.search.sampler import SAMPLERS
-from nas.search.storage import default_storage
-from nas.train import TrainSettings
-from nas.train.device import MAX_THREADS
+from nas.searching.rungs import FIDELITIES, RungPlan, plan_rungs
+from nas.searching.prescreen import DEFAULT_PROXY, check_prescreen, enabled
+from nas.searching.sampler import SAMPLERS
+from nas.searching.storage import default_storage
+from nas.training import TrainSettings
+from nas.training.device import MAX_THREADS
 from nas.units import format_count
 
 #: Settings a study stores besides its identity, so a worker joining it can take them.
@@ -51,7 +51,7 @@ class SearchSettings:
     preset_max_flops: int | None = None
     heartbeat: int = 30
     grace: int = 120
-    #: ``single``: every trial trains at ``epochs`` x ``train_subset``; ``asha``: rungs (see :mod:`nas.search.rungs`).
+    #: ``single``: every trial trains at ``epochs`` x ``train_subset``; ``asha``: rungs (see :mod:`nas.searching.rungs`).
     fidelity: str = "single"
     #: ``asha``: each rung trains ``eta`` times the one below, and 1 in ``eta`` trials goes on.
     eta: int = 3
@@ -87,7 +87,7 @@ class SearchSettings:
         """The rungs of an ``asha`` search (``None`` for ``single``).
 
         Raises:
-            NasError: when the rung options do not fit (see :func:`nas.search.rungs.plan_rungs`).
+            NasError: when the rung options do not fit (see :func:`nas.searching.rungs.plan_rungs`).
         """
         if self.fidelity != "asha":
             return None

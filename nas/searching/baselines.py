@@ -7,13 +7,13 @@ import logging
 import optuna
 from optuna.trial import TrialState
 
-from nas.search import attrs as A
-from nas.search.budget import Budget
-from nas.search.data import Prepared
-from nas.search.objective import Objective
-from nas.search.settings import SearchSettings
+from nas.searching import attrs as A
+from nas.searching.budget import Budget
+from nas.searching.data import Prepared
+from nas.searching.objective import Objective
+from nas.searching.settings import SearchSettings
 
-log = logging.getLogger("nas.search")
+log = logging.getLogger("nas.searching")
 
 
 def run_baselines(settings: SearchSettings, study: optuna.Study, prepared: Prepared) -> None:
@@ -73,7 +73,7 @@ def linear_baseline(settings: SearchSettings, study: optuna.Study, prepared: Pre
     import torch
     from torch import nn
 
-    from nas.train import train_proxy
+    from nas.training import train_proxy
 
     data, split = prepared.data, prepared.split
     c, h, w = data.input_shape

@@ -1,8 +1,8 @@
 """The storage format of a trial: the user-attr key names, and the only code that writes them.
 
 Optuna's user attrs are how a trial's measurements are stored (readable by any Optuna client);
-:mod:`nas.search.record` reads them back into a typed :class:`~nas.search.record.TrialRecord`.
-Only the objective (and the baselines it evaluates) and finalisation (:mod:`nas.finalize`)
+:mod:`nas.searching.record` reads them back into a typed :class:`~nas.searching.record.TrialRecord`.
+Only the objective (and the baselines it evaluates) and finalisation (:mod:`nas.finalizing`)
 write them, through the helpers below.
 The key names are those of every study written so far, so existing studies still read.
 """
@@ -37,7 +37,7 @@ ZERO_COST = "zero_cost"
 #: Seconds spent scoring the zero-cost proxies of the trial (one thread).
 ZERO_COST_S = "zero_cost_s"
 #: Pre-screening: how the trial's proxy score ranked among the candidates of its FLOPs bin,
-#: ``{"proxy", "score", "bin", "rank", "candidates", "quota", "trained"}`` (see nas.search.prescreen).
+#: ``{"proxy", "score", "bin", "rank", "candidates", "quota", "trained"}`` (see nas.searching.prescreen).
 PRESCREEN = "prescreen"
 #: Pre-screening: the trial ranked outside its bin's quota and was not trained (a PRUNED trial).
 SCREENED_OUT = "screened_out"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nas.errors import NasError
-from nas.search.pareto import pareto_front
-from nas.search.record import TrialKind, TrialRecord
+from nas.searching.pareto import pareto_front
+from nas.searching.record import TrialKind, TrialRecord
 
 
 def trained(record: TrialRecord) -> bool:
@@ -64,7 +64,7 @@ def select(
     """The trials to finalise, in the order they are to be trained.
 
     Args:
-        records: the study's records (:func:`nas.search.record.read_records`).
+        records: the study's records (:func:`nas.searching.record.read_records`).
         objectives: the study's objectives (the Pareto front is taken over them).
         study: the study's name, for messages.
         top: how many Pareto-optimal searched trials to take (see :func:`spread`); ignored

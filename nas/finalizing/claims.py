@@ -37,8 +37,8 @@ import optuna
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import TrialState, create_trial
 
-from nas.search import attrs as A
-from nas.search.record import TrialKind, TrialRecord, read_records
+from nas.searching import attrs as A
+from nas.searching.record import TrialKind, TrialRecord, read_records
 
 
 def last_seen(record: TrialRecord) -> float:
@@ -82,7 +82,7 @@ def unit_state(records: Sequence[TrialRecord], target: int, grace: float, now: f
 
 
 class _StoredTrial:
-    """A running trial written through its storage (what :mod:`nas.search.attrs` writes to)."""
+    """A running trial written through its storage (what :mod:`nas.searching.attrs` writes to)."""
 
     def __init__(self, storage: optuna.storages.BaseStorage, trial_id: int) -> None:
         self.storage, self.trial_id = storage, trial_id

@@ -1,25 +1,25 @@
 """``run_search``: the whole search, from a space and a budget to a stored study.
 
-The parts live by question: :mod:`~nas.search.settings` (what was asked),
-:mod:`~nas.search.study` (opening the study, its identity and stored space),
-:mod:`~nas.search.cheapest` (is the budget possible), :mod:`~nas.search.workers` (the trial
-loop and worker processes), :mod:`~nas.search.baselines` (presets and the linear classifier)
-and :mod:`~nas.search.summary` (counts, progress, the closing summary).
+The parts live by question: :mod:`~nas.searching.settings` (what was asked),
+:mod:`~nas.searching.study` (opening the study, its identity and stored space),
+:mod:`~nas.searching.cheapest` (is the budget possible), :mod:`~nas.searching.workers` (the trial
+loop and worker processes), :mod:`~nas.searching.baselines` (presets and the linear classifier)
+and :mod:`~nas.searching.summary` (counts, progress, the closing summary).
 """
 
 from __future__ import annotations
 
 import time
 
-from nas.search.baselines import linear_baseline, run_baselines
-from nas.search.budget import Budget
-from nas.search.cheapest import check_budget_possible
-from nas.search.data import prepare
-from nas.search.settings import SearchSettings, settings_from
-from nas.search.study import open_study, with_stored_space
-from nas.search.summary import SearchSummary, StudyBar, summarize
-from nas.search.workers import run_processes, worker
-from nas.train import set_threads
+from nas.searching.baselines import linear_baseline, run_baselines
+from nas.searching.budget import Budget
+from nas.searching.cheapest import check_budget_possible
+from nas.searching.data import prepare
+from nas.searching.settings import SearchSettings, settings_from
+from nas.searching.study import open_study, with_stored_space
+from nas.searching.summary import SearchSummary, StudyBar, summarize
+from nas.searching.workers import run_processes, worker
+from nas.training import set_threads
 
 
 def run_search(settings: SearchSettings) -> SearchSummary:

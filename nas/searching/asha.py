@@ -1,10 +1,10 @@
 """One trial of an ``asha`` search: train a rung, record it, ask the promotion rule, go on or stop.
 
 This is stopping-type asynchronous successive halving, one Optuna trial per architecture: the
-trial's own worker trains it rung after rung on one :class:`~nas.train.loop.Trainer` (so it
-continues from its weights, along the top rung's schedule; see :mod:`nas.search.rungs`), and
+trial's own worker trains it rung after rung on one :class:`~nas.training.loop.Trainer` (so it
+continues from its weights, along the top rung's schedule; see :mod:`nas.searching.rungs`), and
 after each rung below the top it records its result in the study and decides, from the results
-every worker has recorded at that rung, whether to continue (:mod:`nas.search.promotion`). Only
+every worker has recorded at that rung, whether to continue (:mod:`nas.searching.promotion`). Only
 this trial's worker decides it, so no trial is promoted twice. A stopped trial ends PRUNED with
 ``rung`` (the last rung it reached) and keeps its rung results; one that reaches the top rung
 returns that rung's result, and the objective completes it.
@@ -15,7 +15,7 @@ together each find the other's result in their table.
 A worker that dies leaves its trial RUNNING; after the grace period it is failed and retried as
 a new trial from rung 0 (a failed trial's rung results never count in a promotion table). The
 retry arrives with the failed trial's attrs; the objective clears their rung results before
-anything else (:meth:`nas.search.objective.Objective.__call__`), so no table reads them.
+anything else (:meth:`nas.searching.objective.Objective.__call__`), so no table reads them.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ import torch
 
 from nas.data import Split
 from nas.errors import TrainingDiverged
-from nas.search import attrs as A
-from nas.search.promotion import Row, promote
-from nas.search.record import read_records
-from nas.search.rungs import RungPlan, rung_rows
-from nas.train import TrainResult, TrainSettings, Trainer
+from nas.searching import attrs as A
+from nas.searching.promotion import Row, promote
+from nas.searching.record import read_records
+from nas.searching.rungs import RungPlan, rung_rows
+from nas.training import TrainResult, TrainSettings, Trainer
 
 
 def decide(trial: optuna.Trial, rung: int, accuracy: float, costs: Sequence[float], objectives: Sequence[str],

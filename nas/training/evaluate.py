@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nas.train.normalize import Normalize
+from nas.training.normalize import Normalize
 
 
 def model_device(model: nn.Module) -> torch.device:
@@ -26,7 +26,7 @@ def accuracy_and_loss(
         model: the classifier (its train/eval mode is restored).
         x: images, turned into model input by ``normalize`` batch by batch.
         y: int64 labels.
-        normalize: e.g. a :class:`~nas.train.normalize.Normalize`.
+        normalize: e.g. a :class:`~nas.training.normalize.Normalize`.
         batch_size: images per forward pass.
 
     Returns:

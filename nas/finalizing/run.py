@@ -1,5 +1,5 @@
 """The finalisation loop: claim each chosen trial in turn, train it with the full recipe
-(:func:`nas.train.full.train_full`, resumable from its checkpoint), record the result.
+(:func:`nas.training.full.train_full`, resumable from its checkpoint), record the result.
 
 A worker goes through the chosen trials (``--jobs`` workers each start at a different one),
 skips those already finalised, waits for those another live worker holds (taking them over if
@@ -22,13 +22,13 @@ from nas.arch.io import from_dict
 from nas.data import ImageData, load_dataset
 from nas.errors import NasError, TrainingDiverged
 from nas.interrupts import stop_on_interrupt
-from nas.finalize.claims import Busy, Claim, try_claim
-from nas.search.objective import WORKER
-from nas.search.record import TrialRecord, read_records
-from nas.search.study import quiet_optuna
-from nas.train import TrainSettings, set_threads
-from nas.train.full import adapt_config, train_full
-from nas.train.loop import EpochStats
+from nas.finalizing.claims import Busy, Claim, try_claim
+from nas.searching.objective import WORKER
+from nas.searching.record import TrialRecord, read_records
+from nas.searching.study import quiet_optuna
+from nas.training import TrainSettings, set_threads
+from nas.training.full import adapt_config, train_full
+from nas.training.loop import EpochStats
 from nas.units import format_duration
 
 #: Outcomes of one unit in one worker.
@@ -141,7 +141,7 @@ def work(plan: Plan, index: int = 0, data: ImageData | None = None,
 
 def _finalise(plan: Plan, claim: Claim, record: TrialRecord, data: ImageData, say: Callable[[str], None]) -> str:
     """Train one claimed trial and record the result (or why there is none)."""
-    from nas.train.device import pick_device
+    from nas.training.device import pick_device
 
     target = record.number
     out = weights_folder(plan.weights_dir, target)
@@ -208,7 +208,7 @@ def _stderr(line: str) -> None:
 
 
 def _job_process(plan: Plan, index: int, parent: int) -> None:
-    from nas.search.workers import stop_with_parent
+    from nas.searching.workers import stop_with_parent
 
     stop_with_parent(parent)
     stop_on_interrupt()
@@ -231,7 +231,7 @@ def run_jobs(plan: Plan, jobs: int) -> None:
     Raises:
         NasError: when a worker stopped on an error or died abnormally.
     """
-    from nas.search.workers import supervise
+    from nas.searching.workers import supervise
 
     ctx = mp.get_context("spawn")
     supervise([ctx.Process(target=_job_process, args=(plan, i, os.getpid())) for i in range(jobs)])

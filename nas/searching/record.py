@@ -1,6 +1,6 @@
 """A stored trial as a typed record: what kind of trial it is and what it measured.
 
-The objective writes a trial's user attrs (:mod:`nas.search.attrs`); everything else (the
+The objective writes a trial's user attrs (:mod:`nas.searching.attrs`); everything else (the
 search's summary, ``nas status``, the report, ``nas export``) reads trials only through
 :func:`read_records` / :meth:`TrialRecord.from_trial`, so there is one classifier of trials.
 
@@ -22,8 +22,8 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from nas.search import attrs as A
-from nas.search.objectives import OBJECTIVES
+from nas.searching import attrs as A
+from nas.searching.objectives import OBJECTIVES
 
 
 class TrialKind(str, enum.Enum):
@@ -115,7 +115,7 @@ class TrialRecord:
     ``zero_cost`` holds the zero-cost proxy scores of the untrained network (all of
     :data:`nas.zero_cost.PROXIES` for a trained trial, the pre-screen's proxy alone for a
     screened-out one) and ``prescreen`` the pre-screening decision (see
-    :mod:`nas.search.prescreen`).
+    :mod:`nas.searching.prescreen`).
     """
 
     number: int
