@@ -11,14 +11,13 @@ from nas.api.recipe import RECIPE, recipe_from
 from nas.errors import NasError
 
 if TYPE_CHECKING:
-    from nas.api.study import Study
     from nas.data import ImageData
     from nas.finalizing.run import Plan
     from nas.searching.record import TrialRecord
 
 #: ``nas finalize``'s options besides the recipe's (:data:`nas.api.recipe.RECIPE`).
-OPTIONS = ("storage", "top", "trials", "with_presets", "jobs", "weights_dir", "threads", "data_dir", "device",
-           "no_progress")
+OPTIONS = ("storage", "top", "trials", "with_presets", "retrain", "jobs", "weights_dir", "threads", "data_dir",
+           "device", "no_progress")
 
 
 def parse_trials(value: object) -> list[int]:
@@ -59,6 +58,7 @@ def plan_finalize(study: Any, **options: Any) -> tuple[Plan, ImageData, int]:
     from nas.cpus import usable_cpus
     from nas.data import load_dataset
     from nas.errors import StorageError
+    from nas.finalizing.folders import unit_folders
     from nas.finalizing.run import Plan
     from nas.finalizing.select import select
     from nas.searching import attrs as A
@@ -80,6 +80,7 @@ def plan_finalize(study: Any, **options: Any) -> tuple[Plan, ImageData, int]:
     trials = None if options.get("trials") is None else parse_trials(options["trials"])
     top = 0 if trials is not None else O.count(3 if options.get("top") is None else options["top"], "--top", 1)
     with_presets = bool(O.flag(options.get("with_presets"), "--with-presets"))
+    retrain = bool(O.flag(options.get("retrain"), "--retrain"))
     device = O.text(options.get("device"), "--device")
     data_dir = O.text(options.get("data_dir"), "--data-dir")
     no_progress = bool(O.flag(options.get("no_progress"), "--no-progress"))
@@ -97,20 +98,23 @@ def plan_finalize(study: Any, **options: Any) -> tuple[Plan, ImageData, int]:
         except StorageError as exc:
             raise NasError(str(exc).replace("this command writes to the study", "nas finalize records results "
                                             "in the study")) from None
-    chosen = select(read_records(stored_study), study_objectives(stored_study), name, top=top, trials=trials,
-                    with_presets=with_presets)
+    records = read_records(stored_study)
+    chosen = select(records, study_objectives(stored_study), name, top=top, trials=trials, with_presets=with_presets)
     settings = stored[A.STUDY_SETTINGS]
     dataset = str(settings.get("dataset") or "fashion-mnist")
     data = load_dataset(dataset, data_dir)
+    configs = []
     for record in chosen:
         try:
-            adapt_config(from_dict(record.arch or {}), data)
+            configs.append((record, adapt_config(from_dict(record.arch or {}), data)))
         except NasError as exc:
             raise NasError(f"trial {record.number}: {exc}") from None
     run_settings = stored.get(A.STUDY_RUN) or {}
+    grace = float(run_settings.get("grace", 120))
     weights_dir = O.text(options.get("weights_dir"), "--weights-dir") or str(study_files(name).runs)
     if os.path.exists(weights_dir) and not os.path.isdir(weights_dir):
         raise NasError(f"--weights-dir: {weights_dir} is a file; give a folder")
+    folders = unit_folders(configs, records, data, recipe, weights_dir, grace, retrain)
     if jobs is None:
         jobs = max(1, min(default_jobs(), len(chosen)))
     cores = usable_cpus()
@@ -119,8 +123,8 @@ def plan_finalize(study: Any, **options: Any) -> tuple[Plan, ImageData, int]:
         study=name, url=url, targets=tuple(r.number for r in chosen), recipe=recipe,
         weights_dir=weights_dir, dataset=dataset, data_dir=data_dir,
         device=device, threads=threads or (max(1, cores // jobs) if jobs > 1 else None),
-        heartbeat=float(run_settings.get("heartbeat", 30)), grace=float(run_settings.get("grace", 120)),
-        bars=bars, epoch_lines=not bars,
+        heartbeat=float(run_settings.get("heartbeat", 30)), grace=grace,
+        bars=bars, epoch_lines=not bars, folders=folders,
     )
     return plan, data, jobs
 
@@ -129,21 +133,28 @@ def finalize(study: Any, **options: Any) -> tuple[TrialRecord, ...]:
     """Train a study's chosen trials with the full recipe and record their test accuracy in the
     study, as ``nas finalize`` does (re-running resumes; several jobs share the work).
 
+    A trial finalised with another recipe is refused unless ``retrain=True``, which trains it with
+    this recipe too and keeps both results (each a finalisation trial of its own).
+
     Args:
         study: a :class:`~nas.Study` or a study name (then ``storage=`` names its storage).
         **options: ``nas finalize``'s options by their long names with underscores: ``top=3`` or
-            ``trials=[3, 7]``, ``with_presets=True``, ``jobs=``, ``weights_dir=``, ``threads=``,
-            ``data_dir=``, ``device=``, ``no_progress=True``, ``storage=`` and the recipe's
-            (``epochs=15``, ``lr=0.1``, ...; see :func:`nas.train`).
+            ``trials=[3, 7]``, ``with_presets=True``, ``retrain=True``, ``jobs=``, ``weights_dir=``,
+            ``threads=``, ``data_dir=``, ``device=``, ``no_progress=True``, ``storage=`` and the
+            recipe's (``epochs=15``, ``lr=0.1``, ...; see :func:`nas.train`).
 
     Returns:
         The chosen trials' records as stored afterwards, in the order chosen; ``record.final``
-        holds the full-recipe result (``None`` for one that did not finish).
+        holds the result with this recipe (``None`` for one that did not finish).
 
     Raises:
-        NasError: for a bad option or study, with the one-line message ``nas finalize`` prints.
+        NasError: for a bad option or study, with the one-line message ``nas finalize`` prints,
+            and when a worker process ended badly and trials are left undone.
     """
-    from nas.finalizing.run import run_jobs, work
+    from dataclasses import replace
+
+    from nas.finalizing.claims import unit_state
+    from nas.finalizing.run import judge_jobs, run_jobs, work
     from nas.searching.record import read_records
     from nas.study_io import load_study
 
@@ -151,12 +162,18 @@ def finalize(study: Any, **options: Any) -> tuple[TrialRecord, ...]:
     print(f"nas finalize: {len(plan.targets)} trial(s) of {plan.study}: {', '.join(str(n) for n in plan.targets)}; "
           f"{plan.recipe.epochs} epochs each on {data.name} ({len(data.train_y)} training images); "
           f"runs in {plan.weights_dir}", file=sys.stderr, flush=True)
+    codes: list[int | None] = []
     if jobs == 1:
         work(plan, 0, data)
     else:
-        run_jobs(plan, jobs)
-    by_number = {r.number: r for r in read_records(load_study(plan.study, plan.url))}
-    return tuple(by_number[n] for n in plan.targets)
+        codes = run_jobs(plan, jobs)
+    records = read_records(load_study(plan.study, plan.url))
+    by_number = {r.number: r for r in records}
+    done = {n: unit_state(records, n, plan.grace, settings=plan.recipe).done for n in plan.targets}
+    note = judge_jobs(codes, [n for n in plan.targets if done[n] is None])
+    if note is not None:
+        print(f"nas finalize: note: {note}", file=sys.stderr, flush=True)
+    return tuple(replace(by_number[n], final=None if done[n] is None else done[n].final) for n in plan.targets)
 
 
 __all__ = ["OPTIONS", "finalize", "parse_trials", "plan_finalize"]

@@ -23,10 +23,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "after every epoch in WEIGHTS-DIR/trial-N), evaluate it once on the test split and record the "
             "result in the study. Optuna cannot change a finished trial, so each finalisation is a trial of "
             "its own (PRUNED, user attrs finalizes=N, test_accuracy, recipe, train_time_s, weights), which "
-            "'nas status', the report and any Optuna client can read. Re-running resumes: finalised trials "
-            "are skipped and an interrupted one continues from its checkpoint. Several --jobs, or hosts on "
-            "one PostgreSQL storage, share the work without training a trial twice; a finalisation whose "
-            "worker went silent for longer than the study's grace period is taken over."
+            "'nas status', the report and any Optuna client can read. Re-running resumes: trials finalised "
+            "with the same recipe are skipped and an interrupted one continues from its checkpoint; a trial "
+            "finalised with another recipe is refused unless --retrain asks for a second result. Several "
+            "--jobs, or hosts on one PostgreSQL storage, share the work without training a trial twice; a "
+            "finalisation whose worker went silent for longer than the study's grace period (or whose process "
+            "on this host is gone) is taken over."
         ),
     )
     p.add_argument("study", metavar="STUDY", help="study name (as printed by 'nas search')")
@@ -42,6 +44,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--with-presets", action="store_true",
                    help="also finalise the study's preset baselines that were trained and fit its budget "
                         "(name an over-budget one with --trials to finalise it)")
+    p.add_argument("--retrain", action="store_true",
+                   help="also train trials already finalised with another recipe (other epochs, lr, ...) with "
+                        "this one, keeping both results as separate finalisation trials; without it such a trial "
+                        "is refused. The new run goes to WEIGHTS-DIR/trial-N-<digest of its settings> when "
+                        "WEIGHTS-DIR/trial-N holds the other recipe's run; a trial finalised with this recipe is "
+                        "still skipped")
     add_recipe_options(p)
     p.add_argument("--jobs", metavar="J",
                    help="worker processes on this host, each training one trial at a time (default: as nas search, "

@@ -1,16 +1,19 @@
 """Who finalises which trial: one finalisation trial per job, claimed race-free.
 
-A unit of work is "train trial N with the full recipe". A worker claims it by creating a
-finalisation trial (RUNNING, user attrs ``finalizes: N``, ``worker``, ``heartbeat``) in one
-write. Optuna's RDB storage numbers a study's trials under a lock, so claims on the same N are
-totally ordered by trial number and the lowest live claim wins: after creating its claim, a
-worker reads the study again and withdraws (records its claim as FAIL) if a live claim with a
-lower number, or a finished finalisation, exists. The winner's heartbeat thread refreshes
-``heartbeat`` every ``heartbeat`` seconds; a RUNNING claim silent for longer than ``grace``
-seconds (the study's stored settings, as for search trials) is failed by the next worker that
-looks at that unit, which then claims it anew. The heartbeat is each host's clock (seconds
-since the epoch): hosts sharing a study should keep their clocks in step (NTP), as for any
-heartbeat shorter than the clock skew would be unreliable.
+A unit of work is "train trial N with these training settings" (:mod:`nas.finalizing.recipes`):
+a trial finalised with one recipe is not finalised with another. A worker claims a unit by
+creating a finalisation trial (RUNNING, user attrs ``finalizes: N``, ``worker``, ``heartbeat``
+and the settings as ``recipe``) in one write. Optuna's RDB storage numbers a study's trials
+under a lock, so claims on the same unit are totally ordered by trial number and the lowest
+live claim wins: after creating its claim, a worker reads the study again and withdraws
+(records its claim as FAIL) if a live claim with a lower number, or a finished finalisation,
+exists. The winner's heartbeat thread refreshes ``heartbeat`` every ``heartbeat`` seconds; a
+RUNNING claim silent for longer than ``grace`` seconds (the study's stored settings, as for
+search trials) is failed by the next worker that looks at that unit, which then claims it anew;
+so is, at once, a claim whose worker ran on this host in a process that no longer exists
+(worker ids are ``host:pid``). The heartbeat is each host's clock (seconds since the epoch):
+hosts sharing a study should keep their clocks in step (NTP), as for any heartbeat shorter than
+the clock skew would be unreliable.
 
 A finished finalisation is told PRUNED (Optuna's samplers and Pareto views ignore it; it has
 no objective values) with ``test_accuracy``, ``recipe``, ``train_time_s`` and ``weights``; a job
@@ -27,18 +30,22 @@ a temporary file of its own, :mod:`nas.atomic`).
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import optuna
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import TrialState, create_trial
 
+from nas.finalizing.recipes import setting_differences
 from nas.searching import attrs as A
 from nas.searching.record import TrialKind, TrialRecord, read_records
+from nas.training import TrainSettings
 
 
 def last_seen(record: TrialRecord) -> float:
@@ -52,33 +59,74 @@ def last_seen(record: TrialRecord) -> float:
     return record.started.timestamp() if isinstance(record.started, dt.datetime) else 0.0
 
 
+def gone(worker: str | None) -> bool:
+    """Whether ``worker`` (a ``host:pid`` id) ran on this host in a process that no longer exists.
+
+    A worker of another host, or whose pid exists (perhaps reused by another process), is not gone.
+    """
+    host, _, pid = (worker or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # it exists, as another user's process
+        return False
+    except OverflowError:  # no system has such a pid
+        return True
+    return False
+
+
+def silent(record: TrialRecord, grace: float, now: float) -> bool:
+    """Whether a RUNNING claim's worker is taken for dead: silent for longer than ``grace``
+    seconds, or :func:`gone`."""
+    return now - last_seen(record) > grace or gone(record.worker)
+
+
 @dataclass(frozen=True)
 class UnitState:
-    """Where the unit "finalise trial N" stands.
+    """Where the unit "finalise trial N with these settings" stands.
 
     Attributes:
-        done: the first finished finalisation of N (``None``: not finalised yet).
-        live: RUNNING claims on N whose worker was seen within the grace period, lowest first.
-        stale: RUNNING claims on N whose worker went silent.
-        failed: finished finalisation trials of N without a result (failed, interrupted, withdrawn).
+        done: the first finished finalisation of N with the settings (``None``: not finalised yet).
+        live: RUNNING claims on N with the settings whose worker is alive, lowest first.
+        stale: RUNNING claims on N with the settings whose worker went silent or is gone.
+        failed: finished finalisation trials of N with the settings, without a result (failed,
+            interrupted, withdrawn).
+        other: finished finalisations of N with other settings, and live claims on N with them.
     """
 
     done: TrialRecord | None
     live: tuple[TrialRecord, ...]
     stale: tuple[TrialRecord, ...]
     failed: tuple[TrialRecord, ...]
+    other: tuple[TrialRecord, ...] = ()
 
 
-def unit_state(records: Sequence[TrialRecord], target: int, grace: float, now: float | None = None) -> UnitState:
-    """The state of the unit "finalise trial ``target``" in a study's records."""
+def same_unit(record: TrialRecord, settings: TrainSettings | None) -> bool:
+    """Whether a finalisation trial trains with ``settings`` (``None``: any settings). A claim that
+    does not store its settings counts for every recipe."""
+    return settings is None or record.recipe is None or not setting_differences(record.recipe, settings)
+
+
+def unit_state(records: Sequence[TrialRecord], target: int, grace: float, now: float | None = None,
+               settings: TrainSettings | None = None) -> UnitState:
+    """The state of the unit "finalise trial ``target`` with ``settings``" in a study's records
+    (``settings=None``: with any settings)."""
     now = time.time() if now is None else now
-    jobs = sorted((r for r in records if r.kind == TrialKind.FINAL and r.finalizes == target), key=lambda r: r.number)
+    trials = sorted((r for r in records if r.kind == TrialKind.FINAL and r.finalizes == target),
+                    key=lambda r: r.number)
+    jobs = [r for r in trials if same_unit(r, settings)]
+    mine = {r.number for r in jobs}
     done = next((r for r in jobs if r.final is not None), None)
     running = [r for r in jobs if r.state == TrialState.RUNNING.name]
-    live = tuple(r for r in running if now - last_seen(r) <= grace)
-    stale = tuple(r for r in running if now - last_seen(r) > grace)
+    live = tuple(r for r in running if not silent(r, grace, now))
+    stale = tuple(r for r in running if silent(r, grace, now))
     failed = tuple(r for r in jobs if r.state != TrialState.RUNNING.name and r.final is None)
-    return UnitState(done, live, stale, failed)
+    other = tuple(r for r in trials if r.number not in mine and (
+        r.final is not None or (r.state == TrialState.RUNNING.name and not silent(r, grace, now))))
+    return UnitState(done, live, stale, failed, other)
 
 
 class _StoredTrial:
@@ -187,31 +235,42 @@ class Busy:
     done: TrialRecord | None = None
 
 
+def _stale_reason(record: TrialRecord, grace: float) -> str:
+    if gone(record.worker):
+        return f"worker {record.worker} no longer runs (its process on this host is gone)"
+    return f"worker {record.worker} silent for longer than the grace period ({grace:g} s)"
+
+
 def try_claim(study: optuna.Study, storage: optuna.storages.BaseStorage, target: int, worker: str,
-              heartbeat: float, grace: float) -> Claim | Busy:
-    """Claim the unit "finalise trial ``target``" unless it is done or held by a live claim.
+              heartbeat: float, grace: float, settings: TrainSettings | None = None) -> Claim | Busy:
+    """Claim the unit "finalise trial ``target`` with ``settings``" unless it is done or held by a
+    live claim.
 
     Stale claims on it are failed first. The claim is made by creating a finalisation trial and
     kept only if no lower-numbered live claim (and no finished finalisation) exists once it is
     stored; otherwise it is withdrawn (FAIL) and :class:`Busy` is returned.
 
+    Args:
+        settings: the training settings, stored with the claim (``None``: the unit is the trial
+            with any settings, and the claim stores none).
+
     Returns:
         A :class:`Claim` (not yet started as a context manager) or :class:`Busy`.
     """
-    state = unit_state(read_records(study), target, grace)
+    state = unit_state(read_records(study), target, grace, settings=settings)
     if state.done is not None:
         return Busy(done=state.done)
     if state.live:
         return Busy(by=state.live[0])
     study_id = storage.get_study_id_from_name(study.study_name)
-    for silent in state.stale:
-        end_trial(storage, study_id, silent.number, TrialState.FAIL,
-                  f"worker {silent.worker} silent for longer than the grace period ({grace:g} s)")
+    for stale in state.stale:
+        end_trial(storage, study_id, stale.number, TrialState.FAIL, _stale_reason(stale, grace))
     since = time.time()
-    template = create_trial(state=TrialState.RUNNING, user_attrs=A.claim_attrs(worker, target, since))
+    recipe = None if settings is None else asdict(settings)
+    template = create_trial(state=TrialState.RUNNING, user_attrs=A.claim_attrs(worker, target, since, recipe))
     trial_id = storage.create_new_trial(study_id, template_trial=template)
     number = storage.get_trial_number_from_id(trial_id)
-    state = unit_state(read_records(study), target, grace)
+    state = unit_state(read_records(study), target, grace, settings=settings)
     first = next((r for r in state.live if r.number < number), None)
     if state.done is not None or first is not None:
         reason = (f"trial {target} was finalised by trial {state.done.number} meanwhile" if state.done is not None
@@ -221,4 +280,5 @@ def try_claim(study: optuna.Study, storage: optuna.storages.BaseStorage, target:
     return Claim(storage, study_id, trial_id, number, target, heartbeat, grace, since)
 
 
-__all__ = ["Busy", "Claim", "UnitState", "end_trial", "last_seen", "try_claim", "unit_state"]
+__all__ = ["Busy", "Claim", "UnitState", "end_trial", "gone", "last_seen", "same_unit", "silent", "try_claim",
+           "unit_state"]

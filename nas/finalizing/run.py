@@ -2,8 +2,9 @@
 (:func:`nas.training.full.train_full`, resumable from its checkpoint), record the result.
 
 A worker goes through the chosen trials (``--jobs`` workers each start at a different one),
-skips those already finalised, waits for those another live worker holds (taking them over if
-that worker goes silent) and stops when every chosen trial is finalised or failed in its hands.
+skips those already finalised with the plan's training settings, waits for those another live
+worker holds (taking them over if that worker goes silent or its process on this host is gone)
+and stops when every chosen trial is finalised or failed in its hands.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import optuna
@@ -23,6 +24,7 @@ from nas.data import ImageData, load_dataset
 from nas.errors import NasError, TrainingDiverged
 from nas.interrupts import stop_on_interrupt
 from nas.finalizing.claims import Busy, Claim, try_claim
+from nas.finalizing.recipes import recipe_record, weights_folder
 from nas.searching.objective import WORKER
 from nas.searching.record import TrialRecord, read_records
 from nas.searching.study import quiet_optuna
@@ -50,6 +52,8 @@ class Plan:
         heartbeat, grace: the study's stored heartbeat interval and grace period (seconds).
         bars: per-epoch progress bars (a terminal and one worker).
         epoch_lines: a line per finished epoch (when there are no bars).
+        folders: ``(target, folder)`` for each target that trains elsewhere than
+            :func:`~nas.finalizing.recipes.weights_folder` (another recipe's run is there).
     """
 
     study: str
@@ -65,21 +69,16 @@ class Plan:
     grace: float = 120.0
     bars: bool = False
     epoch_lines: bool = True
+    folders: tuple[tuple[int, str], ...] = ()
+
+    def folder(self, target: int) -> Path:
+        """Where ``target`` trains with this plan's recipe."""
+        given = dict(self.folders).get(target)
+        return Path(given) if given is not None else weights_folder(self.weights_dir, target)
 
 
 class _ClaimLost(Exception):
     """This worker's claim was failed by another worker (it was taken for dead)."""
-
-
-def weights_folder(weights_dir: str | Path, target: int) -> Path:
-    """Where trial ``target`` is trained: ``weights_dir/trial-<target>``."""
-    return Path(weights_dir) / f"trial-{target}"
-
-
-def recipe_record(recipe: TrainSettings, data: ImageData, device: str) -> dict[str, object]:
-    """The recipe as stored with a result: the training settings and the images used."""
-    return {**asdict(recipe), "dataset": data.name, "train_images": len(data.train_y),
-            "test_images": len(data.test_y), "val_size": 0, "device": device}
 
 
 def work(plan: Plan, index: int = 0, data: ImageData | None = None,
@@ -114,7 +113,7 @@ def work(plan: Plan, index: int = 0, data: ImageData | None = None,
     while pending:
         progressed = False
         for target in list(pending):
-            got = try_claim(study, storage, target, WORKER, plan.heartbeat, plan.grace)
+            got = try_claim(study, storage, target, WORKER, plan.heartbeat, plan.grace, settings=plan.recipe)
             if isinstance(got, Busy):
                 if got.done is not None:
                     pending.remove(target)
@@ -144,7 +143,7 @@ def _finalise(plan: Plan, claim: Claim, record: TrialRecord, data: ImageData, sa
     from nas.training.device import pick_device
 
     target = record.number
-    out = weights_folder(plan.weights_dir, target)
+    out = plan.folder(target)
     epochs = plan.recipe.epochs
 
     began, first = time.perf_counter(), []
@@ -207,11 +206,21 @@ def _stderr(line: str) -> None:
     print(f"nas finalize: {line}", file=sys.stderr, flush=True)
 
 
+def _thread_locks_only() -> None:
+    """Keep tqdm from creating its cross-process lock (a semaphore) in this process: a worker
+    killed while it exists leaves the semaphore behind, and Python's resource tracker warns about
+    it when the command ends. Workers draw no bars, so a thread lock is enough."""
+    from tqdm.std import TqdmDefaultWriteLock
+
+    TqdmDefaultWriteLock.mp_lock = None
+
+
 def _job_process(plan: Plan, index: int, parent: int) -> None:
     from nas.searching.workers import stop_with_parent
 
     stop_with_parent(parent)
     stop_on_interrupt()
+    _thread_locks_only()
 
     def say(line: str) -> None:
         print(f"nas finalize (job {index}): {line}", file=sys.stderr, flush=True)
@@ -225,16 +234,56 @@ def _job_process(plan: Plan, index: int, parent: int) -> None:
         raise SystemExit(2) from None
 
 
-def run_jobs(plan: Plan, jobs: int) -> None:
+def run_jobs(plan: Plan, jobs: int) -> list[int | None]:
     """Run ``jobs`` worker processes over ``plan`` and wait for them.
 
-    Raises:
-        NasError: when a worker stopped on an error or died abnormally.
+    Returns:
+        Each worker's exit code (0: it ended well; 2: it stopped on an error it printed; negative:
+        killed by that signal), to be judged with what is left undone (:func:`judge_jobs`).
     """
     from nas.searching.workers import supervise
 
     ctx = mp.get_context("spawn")
-    supervise([ctx.Process(target=_job_process, args=(plan, i, os.getpid())) for i in range(jobs)])
+    procs = [ctx.Process(target=_job_process, args=(plan, i, os.getpid())) for i in range(jobs)]
+    try:
+        supervise(procs)
+    except NasError:  # a worker ended badly: how much that matters depends on what is left undone
+        pass
+    return [p.exitcode for p in procs]
 
 
-__all__ = ["ALREADY", "FAILED", "FINALISED", "LOST", "Plan", "recipe_record", "run_jobs", "weights_folder", "work"]
+def _how_jobs_ended(codes: Sequence[int | None]) -> str:
+    """``"job 1 was killed by signal 9"``, for each job that did not end well."""
+    return ", ".join(
+        f"job {i} " + ("stopped on an error (see above)" if code == 2
+                       else f"was killed by signal {-code}" if code is not None and code < 0
+                       else f"exited with code {code}")
+        for i, code in enumerate(codes) if code != 0
+    )
+
+
+def judge_jobs(codes: Sequence[int | None], undone: Sequence[int]) -> str | None:
+    """Judge how the worker processes ended by what is left undone.
+
+    Args:
+        codes: the workers' exit codes (:func:`run_jobs`).
+        undone: the targets not finalised with the plan's recipe afterwards.
+
+    Returns:
+        ``None`` when every worker ended well; else, when nothing is left undone, a one-line note
+        saying which ended badly (the others finished their work).
+
+    Raises:
+        NasError: when a worker ended badly and targets are left undone.
+    """
+    how = _how_jobs_ended(codes)
+    if not how:
+        return None
+    if undone:
+        raise NasError(f"{how}; trial(s) {', '.join(map(str, undone))} not finalised: re-run the same command to "
+                       "finish them")
+    return f"{how}; the other jobs finished the work"
+
+
+__all__ = ["ALREADY", "FAILED", "FINALISED", "LOST", "Plan", "judge_jobs", "recipe_record", "run_jobs",
+           "weights_folder", "work"]

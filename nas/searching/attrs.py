@@ -156,12 +156,14 @@ def write_failure(trial: _Writable, reason: str) -> None:
     trial.set_user_attr(FAIL_REASON, reason)
 
 
-def claim_attrs(worker: str, finalizes: int, now: float) -> dict[str, Any]:
-    """The user attrs a finalisation trial is created with (a claim on trial ``finalizes``).
+def claim_attrs(worker: str, finalizes: int, now: float, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The user attrs a finalisation trial is created with (a claim on trial ``finalizes``, to be
+    trained with the training ``settings``, stored as its ``recipe`` until the result replaces it).
 
     A claim is created with its attrs in one write, so no reader ever sees it without them.
     """
-    return {WORKER: worker, FINALIZES: int(finalizes), HEARTBEAT: float(now)}
+    attrs = {WORKER: worker, FINALIZES: int(finalizes), HEARTBEAT: float(now)}
+    return attrs if settings is None else {**attrs, RECIPE: dict(settings)}
 
 
 def write_heartbeat(trial: _Writable, now: float) -> None:

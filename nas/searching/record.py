@@ -110,8 +110,9 @@ class TrialRecord:
     (its result per rung reached) and ``rung`` (the last of them).
     ``over_budget`` is also set on baselines that exceed the budget (kind ``BASELINE``).
     ``final`` is the full-recipe result: on a ``FINAL`` record its own, on the trial it
-    finalised the one :func:`read_records` attaches. ``finalizes`` and ``heartbeat`` (seconds
-    since the epoch) are set on ``FINAL`` records only.
+    finalised the one :func:`read_records` attaches. ``finalizes``, ``heartbeat`` (seconds
+    since the epoch) and ``recipe`` (the training settings it trains with, from its claim on)
+    are set on ``FINAL`` records only.
     ``zero_cost`` holds the zero-cost proxy scores of the untrained network (all of
     :data:`nas.zero_cost.PROXIES` for a trained trial, the pre-screen's proxy alone for a
     screened-out one) and ``prescreen`` the pre-screening decision (see
@@ -149,6 +150,7 @@ class TrialRecord:
     final: FinalResult | None = None
     finalizes: int | None = None
     heartbeat: float | None = None
+    recipe: dict[str, Any] | None = None
 
     @classmethod
     def from_trial(cls, trial: FrozenTrial, objectives: Sequence[str] = ("accuracy", "flops")) -> TrialRecord:
@@ -203,6 +205,7 @@ class TrialRecord:
             final=final,
             finalizes=_int(u.get(A.FINALIZES)),
             heartbeat=_float(u.get(A.HEARTBEAT)),
+            recipe=dict(u[A.RECIPE]) if A.FINALIZES in u and isinstance(u.get(A.RECIPE), dict) else None,
         )
 
     def x(self, axis: str) -> float | None:

@@ -11,6 +11,7 @@ result of an uninterrupted run. The test split is evaluated once, at the end.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -106,13 +107,22 @@ def adapt_config(config: ArchConfig, data: ImageData, adapt: bool = False) -> Ar
     return adapted
 
 
+class OtherSettings(NasError):
+    """A run folder's checkpoint was written with other training settings (the same architecture
+    and data set): ``differences`` names each setting that differs."""
+
+    def __init__(self, message: str, differences: str) -> None:
+        super().__init__(message)
+        self.differences = differences
+
+
 def _identity(config: ArchConfig, data: ImageData, settings: TrainSettings, val_size: int) -> dict[str, Any]:
     """What must match for a checkpoint to be resumed."""
     return {"config": to_dict(config), "settings": asdict(settings), "dataset": data.name,
             "train_images": len(data.train_y), "val_size": val_size}
 
 
-def _differences(stored: Any, now: Any) -> str:
+def differences(stored: Any, now: Any) -> str:
     """``key stored, now value`` for each key that differs (the values themselves if not dicts)."""
     if not (isinstance(stored, dict) and isinstance(now, dict)):
         return f"{stored!r}, now {now!r}"
@@ -120,17 +130,65 @@ def _differences(stored: Any, now: Any) -> str:
     return "; ".join(f"{k} {stored.get(k)!r}, now {now.get(k)!r}" for k in keys)
 
 
-def _check_resumable(ckpt: dict[str, Any], identity: dict[str, Any], path: Path) -> None:
+def check_resumable(ckpt: dict[str, Any], identity: dict[str, Any], path: Path) -> None:
+    """Refuse a checkpoint that another run wrote: another architecture, data set, validation size
+    or other training settings than ``identity`` (:func:`_identity`) describes.
+
+    Raises:
+        OtherSettings: for other training settings only.
+        NasError: for anything else that differs.
+    """
     stored, now = from_dict(ckpt["config"]), from_dict(identity["config"])
     if stored != now:
         what = (f"it holds {stored.notation()}, not {now.notation()}" if stored.notation() != now.notation()
-                else f"input or classes: {_differences(ckpt['config'], identity['config'])}")
+                else f"input or classes: {differences(ckpt['config'], identity['config'])}")
         raise NasError(f"{path} is a checkpoint of another architecture ({what}); use another output folder")
-    for key, what in (("settings", "training settings"), ("dataset", "data set"), ("train_images", "data set"),
-                      ("val_size", "validation size")):
+    for key, what in (("dataset", "data set"), ("train_images", "data set"), ("val_size", "validation size")):
         if ckpt.get(key) != identity[key]:
-            raise NasError(f"{path} was written with other {what} ({_differences(ckpt.get(key), identity[key])}); "
+            raise NasError(f"{path} was written with other {what} ({differences(ckpt.get(key), identity[key])}); "
                            "re-run with the same options or use another output folder")
+    if ckpt.get("settings") != identity["settings"]:
+        differ = differences(ckpt.get("settings"), identity["settings"])
+        raise OtherSettings(f"{path} was written with other training settings ({differ}); re-run with the same "
+                            "options or use another output folder", differ)
+
+
+def read_resumable(out_dir: str | Path, config: ArchConfig, data: ImageData, settings: TrainSettings,
+                   val_size: int = 0) -> dict[str, Any] | None:
+    """The checkpoint in ``out_dir`` that :func:`train_full` would resume, checked; ``None`` when
+    there is none. Reads only: nothing is created.
+
+    Raises:
+        OtherSettings: when it was written with other training settings.
+        NasError: when it is unreadable or belongs to another architecture, data set or validation size.
+    """
+    path = Path(out_dir) / CHECKPOINT
+    if not path.exists():
+        return None
+    ckpt = load_checkpoint(path, keys=("config", "epoch", "trainer", "wall_s"))
+    check_resumable(ckpt, _identity(config, data, settings, val_size), path)
+    return ckpt
+
+
+def check_output_folder(out_dir: str | Path, what: str = "output folder") -> None:
+    """Refuse (one line) a folder that cannot hold a run's files, creating nothing: ``out_dir`` or
+    its nearest existing parent is a file, or cannot be written.
+
+    Args:
+        out_dir: the folder (it need not exist).
+        what: how messages name it.
+
+    Raises:
+        NasError: naming the file or the folder that cannot be written.
+    """
+    out = Path(out_dir)
+    existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
+    if existing == out and not out.is_dir():
+        raise NasError(f"{what} {out} is a file; choose a folder")
+    if not existing.is_dir():
+        raise NasError(f"cannot write to {what} {out}: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise NasError(f"cannot write to {what} {out}: {existing} is not writable")
 
 
 def train_full(
@@ -203,8 +261,7 @@ def _write_freely() -> None:
 def _run_folder(out_dir: str | Path) -> Path:
     """``out_dir``, created if need be, refused (one line) when it cannot hold the run's files."""
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise NasError(f"output folder {out} is a file; choose a folder")
+    check_output_folder(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".nas-write-test"
@@ -235,9 +292,8 @@ def _train(
     identity = _identity(config, data, settings, val_size)
     wall_before = 0.0
     ckpt_path = out / CHECKPOINT
-    if resume and ckpt_path.exists():
-        ckpt = load_checkpoint(ckpt_path, keys=("config", "epoch", "trainer", "wall_s"))
-        _check_resumable(ckpt, identity, ckpt_path)
+    ckpt = read_resumable(out, config, data, settings, val_size) if resume else None
+    if ckpt is not None:
         trainer.load_state_dict(ckpt["trainer"])
         wall_before = ckpt["wall_s"]
     start_epoch = trainer.epoch + 1
