@@ -105,3 +105,72 @@ def test_ldc_space_counts_equal_removals_once():
     space = SearchSpace.load(path, (3, 224, 224), 1000)
     configs, _ = brute_force(space)
     assert space.size() == len(configs) == 216
+
+
+def test_every_architecture_lists_each_distinct_one_once():
+    from nas.space.every import every_architecture
+
+    for name in SPACES:
+        space = SearchSpace(parse_space(yaml.safe_load(SPACES[name]), name), (3, 32, 32), 10)
+        listed = list(every_architecture(space))
+        assert len(listed) == len({c.notation() for c in listed}) == space.size(), name
+
+
+SMALL = """\
+name: small
+input: dataset
+classes: dataset
+stem: {kind: [conv, ldc], channels: [8, 16]}
+stages:
+  - {family: [conv, reshet], depth: [1, 2], channels: [16, 24, 32], stride: 2, hetconv_p: [1, 2]}
+head: {hidden: [null, 32]}
+"""
+
+
+def _space_cli(tmp_path, capsys, *extra):
+    import json
+
+    from nas.cli.main import main
+
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    code = main(["space", str(path), "--input", "1x16x16", "--classes", "4", "--samples", "8", *extra])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if code == 0 and "--json" in extra else out), err
+
+
+def test_nas_space_counts_the_architectures_within_a_budget(tmp_path, capsys):
+    from nas.cost import count_flops
+    from nas.blocks import build_model
+
+    space = SearchSpace(parse_space(yaml.safe_load(SMALL), "small"), (1, 16, 16), 4)
+    configs, _ = brute_force(space)
+    expected = sum(1 for c in configs if count_flops(build_model(c), c.input_shape).total <= 100_000)
+    assert 0 < expected < len(configs) == 192
+    code, data, err = _space_cli(tmp_path, capsys, "--max-flops", "100K", "--json")
+    assert code == 0, err
+    assert data["fit"] == {"max_flops": 100_000, "max_params": None, "limit": 2000, "count": expected, "of": 192,
+                           "exact": True}
+    code, out, _ = _space_cli(tmp_path, capsys, "--max-flops", "100K")
+    assert f"{expected} of 192 architectures fit within 100.00K FLOPs (counted exactly)" in out
+
+
+def test_nas_space_estimates_a_large_space_from_its_sample(capsys):
+    import json
+
+    from nas.cli.main import main
+
+    assert main(["space", "search_spaces/lightweight.yaml", "--samples", "8", "--max-flops", "5M", "--json"]) == 0
+    fit = json.loads(capsys.readouterr().out)["fit"]
+    assert fit["exact"] is False and fit["of"] == 8 and 0 <= fit["count"] <= 8
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--max-params", "5K"], "--max-params needs --max-flops"),
+    (["--max-flops", "0"], "--max-flops: must be positive"),
+    (["--max-flops", "lots"], "--max-flops: expected a number like 5M"),
+    (["--max-flops", "1M", "--max-params", "-3"], "--max-params: "),
+])
+def test_nas_space_refuses_a_bad_budget_in_one_line(tmp_path, capsys, extra, message):
+    code, _, err = _space_cli(tmp_path, capsys, *extra)
+    assert code == 2 and err.startswith("nas space: error: ") and message in err and err.count("\n") == 1
