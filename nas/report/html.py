@@ -145,7 +145,7 @@ def _no_recommendation(reason: str) -> str:
 
 def _final_section(final: FinalInfo, budget: float | None) -> tuple[list[str], list[tuple[str, go.Figure]]]:
     if not final.count:
-        return [f'<p class="note" id="no-final">No architecture has been trained with the full recipe yet, '
+        return ['<p class="note" id="no-final">No architecture has been trained with the full recipe yet, '
                 "so there is no test accuracy to show; every accuracy on this page is a proxy validation "
                 "accuracy.</p>"], []
     figures = [("final-flops", final_figure(final, budget))]

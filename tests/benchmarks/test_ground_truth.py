@@ -1,7 +1,6 @@
 """benchmarks/ground_truth.py: rows checked against nas profile, appended once, resumed."""
 
 import importlib.util
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path

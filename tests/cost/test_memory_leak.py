@@ -3,7 +3,6 @@
 import gc
 import weakref
 
-import torch
 from torch import nn
 
 from nas.cost import peak_activation_bytes
