@@ -2,7 +2,9 @@
 
 The search summary, ``nas status``, the report and ``nas export`` all rank with
 :func:`pareto_front`; only :attr:`~nas.searching.record.TrialKind.SEARCHED` records are ranked
-(baselines, over-budget, stopped and failed trials never are).
+(baselines, over-budget, stopped and failed trials never are). Dominance itself is
+:func:`dominates`, and :func:`nondominated_ranks` sorts vectors into fronts; the asha
+promotion rule ranks a rung's rows with the same two.
 """
 
 from __future__ import annotations
@@ -16,25 +18,57 @@ from nas.searching.record import TrialKind, TrialRecord
 T = TypeVar("T")
 
 
+def dominates(a: Sequence[float], b: Sequence[float]) -> bool:
+    """``a`` is no worse than ``b`` on every (minimised) entry and better on one."""
+    return all(x <= y for x, y in zip(a, b)) and any(x < y for x, y in zip(a, b))
+
+
+def nondominated_ranks(losses: Sequence[Sequence[float]]) -> list[int]:
+    """The front index of each loss vector (0: dominated by none; k: dominated only by fronts < k).
+
+    Equal vectors do not dominate each other and share a front.
+
+    Returns:
+        One rank per vector, in input order.
+    """
+    n = len(losses)
+    dominated_by = [0] * n
+    beats: list[list[int]] = [[] for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            if dominates(losses[i], losses[j]):
+                beats[i].append(j)
+                dominated_by[j] += 1
+            elif dominates(losses[j], losses[i]):
+                beats[j].append(i)
+                dominated_by[i] += 1
+    ranks = [-1] * n
+    front = [i for i in range(n) if dominated_by[i] == 0]
+    rank = 0
+    while front:
+        following: list[int] = []
+        for i in front:
+            ranks[i] = rank
+            for j in beats[i]:
+                dominated_by[j] -= 1
+                if dominated_by[j] == 0:
+                    following.append(j)
+        front, rank = following, rank + 1
+    return ranks
+
+
 def nondominated(items: Iterable[T], loss: Callable[[T], Sequence[float]]) -> list[T]:
     """The items whose ``loss`` vector (every entry minimised) no other item dominates.
 
-    An item dominates another when it is no worse on every entry and better on one; items
-    with equal vectors do not dominate each other, so ties are all kept.
+    These are front 0 of :func:`nondominated_ranks`: items with equal vectors do not
+    dominate each other, so ties are all kept.
 
     Returns:
         The non-dominated items, in their input order.
     """
     pool = list(items)
-    losses = [tuple(loss(i)) for i in pool]
-
-    def dominated(j: int) -> bool:
-        mine = losses[j]
-        return any(
-            all(a <= b for a, b in zip(other, mine)) and other != mine for other in losses
-        )
-
-    return [item for j, item in enumerate(pool) if not dominated(j)]
+    ranks = nondominated_ranks([tuple(loss(i)) for i in pool])
+    return [item for item, rank in zip(pool, ranks) if rank == 0]
 
 
 def objective_loss(record: TrialRecord, objectives: Sequence[str]) -> tuple[float, ...]:

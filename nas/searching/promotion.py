@@ -7,7 +7,8 @@ rows, ranked by
 
 1. **non-dominated rank** of (rung accuracy, maximised; the study's cost objectives,
    minimised) — front 0 is the rows no other row dominates, front 1 the rows dominated only
-   by front 0, and so on (:func:`nondominated_ranks`);
+   by front 0, and so on (:func:`nas.searching.pareto.nondominated_ranks`, the ranking
+   every Pareto question of ``nas`` uses);
 2. within a front, **crowding distance** (NSGA-II's, :func:`crowding_distances`), larger
    first: rows that spread the front along accuracy and cost go first, rows crowded between
    near neighbours last. Distances are computed per front; on an objective whose values span
@@ -26,6 +27,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from nas.searching.pareto import dominates, nondominated_ranks
 
 
 @dataclass(frozen=True)
@@ -46,45 +49,6 @@ class Row:
     def loss(self) -> tuple[float, ...]:
         """The vector every entry of which is minimised."""
         return (-self.accuracy, *self.costs)
-
-
-def dominates(a: Sequence[float], b: Sequence[float]) -> bool:
-    """``a`` is no worse than ``b`` on every (minimised) entry and better on one."""
-    return all(x <= y for x, y in zip(a, b)) and any(x < y for x, y in zip(a, b))
-
-
-def nondominated_ranks(losses: Sequence[Sequence[float]]) -> list[int]:
-    """The front index of each loss vector (0: dominated by none; k: dominated only by fronts < k).
-
-    Equal vectors do not dominate each other and share a front.
-
-    Returns:
-        One rank per vector, in input order.
-    """
-    n = len(losses)
-    dominated_by = [0] * n
-    beats: list[list[int]] = [[] for _ in range(n)]
-    for i in range(n):
-        for j in range(i + 1, n):
-            if dominates(losses[i], losses[j]):
-                beats[i].append(j)
-                dominated_by[j] += 1
-            elif dominates(losses[j], losses[i]):
-                beats[j].append(i)
-                dominated_by[i] += 1
-    ranks = [-1] * n
-    front = [i for i in range(n) if dominated_by[i] == 0]
-    rank = 0
-    while front:
-        following: list[int] = []
-        for i in front:
-            ranks[i] = rank
-            for j in beats[i]:
-                dominated_by[j] -= 1
-                if dominated_by[j] == 0:
-                    following.append(j)
-        front, rank = following, rank + 1
-    return ranks
 
 
 def crowding_distances(losses: Sequence[Sequence[float]]) -> list[float]:

@@ -5,6 +5,7 @@ import math
 
 import pytest
 
+from nas.searching import pareto
 from nas.searching.promotion import (
     Row, crowding_distances, dominates, nondominated_ranks, order, promote, promoted, quota,
 )
@@ -16,6 +17,14 @@ def test_dominance_and_fronts():
     losses = [(0, 0), (1, 1), (2, 2), (0, 0), (-1, 3), (3, -1)]
     assert nondominated_ranks(losses) == [0, 1, 2, 0, 0, 0]
     assert nondominated_ranks([]) == []
+
+
+def test_promotion_ranks_with_the_pareto_modules_dominance():
+    # One dominance rule: the rung ranking and the Pareto front are the same functions.
+    assert dominates is pareto.dominates and nondominated_ranks is pareto.nondominated_ranks
+    losses = [(0, 0), (1, 1), (2, 2), (0, 0), (-1, 3), (3, -1)]
+    front = pareto.nondominated(range(len(losses)), lambda i: losses[i])
+    assert front == [i for i, rank in enumerate(nondominated_ranks(losses)) if rank == 0]
 
 
 def test_quota_is_the_ceiling_of_n_over_eta():
