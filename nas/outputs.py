@@ -17,8 +17,7 @@ from pathlib import Path
 
 from nas.atomic import write_bytes_atomic
 from nas.errors import NasError
-
-SQLITE_HEADER = b"SQLite format 3\x00"
+from nas.study.files import SQLITE_HEADER
 
 
 class OutputError(NasError):

@@ -12,9 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import NoSuchModuleError
 
 from nas.errors import NasError, StorageError
-from nas.study.files import study_files
+from nas.study.files import SQLITE_HEADER, study_files
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 #: The longest a SQLite connection waits for another writer's lock before its write fails (seconds).
 SQLITE_LOCK_TIMEOUT_S = 120.0
 #: The shortest such wait a storage is opened with (seconds): shorter, workers sharing a file fail

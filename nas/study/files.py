@@ -21,6 +21,8 @@ REPORTS_DIR = Path("reports")
 RUNS_DIR = Path("runs")
 #: File names are limited to 255 bytes; this leaves room for ``.html`` and a temporary suffix.
 MAX_STEM_BYTES = 200
+#: The first 16 bytes of every SQLite database file, a study's default storage among them.
+SQLITE_HEADER = b"SQLite format 3\x00"
 _ESCAPED = frozenset('/\\%?#~:*"<>|')
 
 
@@ -96,5 +98,5 @@ def study_files(name: str) -> StudyFiles:
     return StudyFiles(name, file_stem(name))
 
 
-__all__ = ["MAX_STEM_BYTES", "REPORTS_DIR", "RUNS_DIR", "STUDIES_DIR", "StudyFiles", "check_study_name",
-           "file_stem", "study_files"]
+__all__ = ["MAX_STEM_BYTES", "REPORTS_DIR", "RUNS_DIR", "SQLITE_HEADER", "STUDIES_DIR", "StudyFiles",
+           "check_study_name", "file_stem", "study_files"]

@@ -85,3 +85,22 @@ def test_two_names_that_once_shared_a_runs_folder_finalise_apart(tmp_path, monke
     assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == sorted(["研究", "日本"])
     for name in ("研究", "日本"):
         assert (tmp_path / "runs" / name / "trial-0").is_dir()
+
+
+def test_sqlite_header_is_the_start_of_a_real_database_and_written_once(tmp_path: Path):
+    import sqlite3
+
+    from nas import outputs
+    from nas.searching import storage
+    from nas.study.files import SQLITE_HEADER
+
+    con = sqlite3.connect(tmp_path / "x.db")
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    assert (tmp_path / "x.db").read_bytes()[: len(SQLITE_HEADER)] == SQLITE_HEADER
+    # The output guard and the storage checks compare against this one constant.
+    assert outputs.SQLITE_HEADER is SQLITE_HEADER and storage.SQLITE_HEADER is SQLITE_HEADER
+    package = Path(outputs.__file__).parent
+    holders = [p for p in package.rglob("*.py") if "SQLite format 3" in p.read_text(encoding="utf-8")]
+    assert holders == [package / "study" / "files.py"]
