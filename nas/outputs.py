@@ -18,6 +18,7 @@ from pathlib import Path
 from nas.atomic import write_bytes_atomic
 from nas.errors import NasError
 from nas.study.files import SQLITE_HEADER
+from nas.text import check_text
 
 
 class OutputError(NasError):
@@ -43,15 +44,10 @@ def check_path_text(path: str | Path, what: str) -> str:
         OutputError: naming the path and what is odd about it.
     """
     text = os.fsdecode(path)
-    if not text:
-        raise OutputError(f"{what}: the path is empty")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise OutputError(f"{what} {shown_path(text)}: the path is not valid UTF-8; use a plain file name") from None
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise OutputError(f"{what} {shown_path(text)}: the path holds control characters (a newline, a tab, ...)")
-    return text
+    shown = shown_path(text)
+    return check_text(text, OutputError, empty=f"{what}: the path is empty",
+                      not_utf8=f"{what} {shown}: the path is not valid UTF-8; use a plain file name",
+                      control=f"{what} {shown}: the path holds control characters (a newline, a tab, ...)")
 
 
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:

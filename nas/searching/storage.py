@@ -13,6 +13,7 @@ from sqlalchemy.exc import NoSuchModuleError
 
 from nas.errors import NasError, StorageError
 from nas.study.files import SQLITE_HEADER, study_files
+from nas.text import check_text
 
 #: The longest a SQLite connection waits for another writer's lock before its write fails (seconds).
 SQLITE_LOCK_TIMEOUT_S = 120.0
@@ -75,12 +76,8 @@ def sqlite_file(url: str) -> Path | None:
     if database in ("", ":memory:") or parsed.query.get("mode") == "memory":
         raise StorageError(f"storage {shown!r}: an in-memory database keeps nothing after the command ends; "
                            "give a file, e.g. sqlite:///studies/x.db")
-    try:
-        database.encode("utf-8")
-    except UnicodeEncodeError:
-        raise StorageError(f"storage {shown!r}: the file name is not valid UTF-8") from None
-    if any(ord(c) < 32 or ord(c) == 127 for c in database):
-        raise StorageError(f"storage {shown!r}: the file name holds control characters")
+    check_text(database, StorageError, empty=None, not_utf8=f"storage {shown!r}: the file name is not valid UTF-8",
+               control=f"storage {shown!r}: the file name holds control characters")
     return Path(database)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nas.errors import NasError
+from nas.text import check_text
 
 STUDIES_DIR = Path("studies")
 REPORTS_DIR = Path("reports")
@@ -32,15 +33,9 @@ def check_study_name(name: str) -> str:
     Raises:
         NasError: naming what is wrong with it.
     """
-    if not name:
-        raise NasError("the study name is empty")
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raise NasError(f"study name {name!r} is not valid UTF-8") from None
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise NasError(f"study name {name!r} holds control characters")
-    return name
+    return check_text(name, NasError, empty="the study name is empty",
+                      not_utf8=f"study name {name!r} is not valid UTF-8",
+                      control=f"study name {name!r} holds control characters")
 
 
 def _escape(c: str) -> str:
