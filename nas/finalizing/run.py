@@ -22,7 +22,6 @@ import optuna
 from nas.arch.io import from_dict
 from nas.data import ImageData, load_dataset
 from nas.errors import NasError, TrainingDiverged
-from nas.interrupts import stop_on_interrupt
 from nas.finalizing.claims import Busy, Claim, try_claim
 from nas.finalizing.recipes import recipe_record, weights_folder
 from nas.searching.objective import WORKER
@@ -206,21 +205,10 @@ def _stderr(line: str) -> None:
     print(f"nas finalize: {line}", file=sys.stderr, flush=True)
 
 
-def _thread_locks_only() -> None:
-    """Keep tqdm from creating its cross-process lock (a semaphore) in this process: a worker
-    killed while it exists leaves the semaphore behind, and Python's resource tracker warns about
-    it when the command ends. Workers draw no bars, so a thread lock is enough."""
-    from tqdm.std import TqdmDefaultWriteLock
-
-    TqdmDefaultWriteLock.mp_lock = None
-
-
 def _job_process(plan: Plan, index: int, parent: int) -> None:
-    from nas.searching.workers import stop_with_parent
+    from nas.searching.workers import setup_worker_process
 
-    stop_with_parent(parent)
-    stop_on_interrupt()
-    _thread_locks_only()
+    setup_worker_process(parent)
 
     def say(line: str) -> None:
         print(f"nas finalize (job {index}): {line}", file=sys.stderr, flush=True)

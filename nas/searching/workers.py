@@ -138,11 +138,33 @@ def stop_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="nas-parent-watch", daemon=True).start()
 
 
+def thread_locks_only() -> None:
+    """Keep tqdm from creating its cross-process lock (a named semaphore) in this process.
+
+    A process killed while it holds that semaphore leaves it behind, and Python's resource
+    tracker warns about it when the command ends. Worker processes draw no bars (only a
+    one-worker search or finalisation does, in the command's own process), so tqdm's thread
+    lock is enough. Call it before the process creates its first bar.
+    """
+    from tqdm.std import TqdmDefaultWriteLock
+
+    TqdmDefaultWriteLock.mp_lock = None
+
+
+def setup_worker_process(parent: int) -> None:
+    """Prepare a worker process of ``nas search --jobs`` or ``nas finalize --jobs``: it ends when
+    ``parent`` dies (:func:`stop_with_parent`), records its interrupted work on Ctrl-C or SIGTERM
+    (:func:`nas.interrupts.stop_on_interrupt`; SIGTERM comes when the parent died) and creates
+    no cross-process lock (:func:`thread_locks_only`)."""
+    stop_with_parent(parent)
+    stop_on_interrupt()
+    thread_locks_only()
+
+
 def _worker_process(settings: SearchSettings, space: SpaceSource, worker_id: int, deadline: float | None,
                     parent: int) -> None:
     logging.basicConfig(level=logging.WARNING)
-    stop_with_parent(parent)
-    stop_on_interrupt()  # SIGTERM too: the parent died, so record the running trial as FAIL
+    setup_worker_process(parent)
     try:
         worker(settings, space, worker_id, deadline)
     except KeyboardInterrupt:
@@ -222,4 +244,5 @@ def check_exits(codes: list[int | None]) -> None:
         raise NasError(f"{how}; its trial fails after the grace period and a re-run resumes the study")
 
 
-__all__ = ["check_exits", "run_processes", "stop_with_parent", "supervise", "threads_per_worker", "worker"]
+__all__ = ["check_exits", "run_processes", "setup_worker_process", "stop_with_parent", "supervise", "thread_locks_only",
+           "threads_per_worker", "worker"]

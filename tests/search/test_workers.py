@@ -124,3 +124,69 @@ def test_killed_worker_is_retried_and_nothing_is_lost(tiny_space, tmp_path, back
     assert retries and any(t.state == TrialState.COMPLETE for t in retries)
     for number, values in complete_before.items():
         assert trials[number].state == TrialState.COMPLETE and trials[number].values == values
+
+
+PROBE = """
+import multiprocessing as mp, os, sys
+sys.path.insert(0, {root!r})
+
+def child(parent, setup):
+    from tqdm.auto import tqdm
+    from tqdm.std import TqdmDefaultWriteLock
+    if setup:
+        from nas.searching.workers import setup_worker_process
+        setup_worker_process(parent)
+    tqdm(total=1, disable=True).close()  # every bar, drawn or not, takes tqdm's lock
+    print(getattr(TqdmDefaultWriteLock, "mp_lock", None) is not None, flush=True)
+
+if __name__ == "__main__":
+    for setup in (False, True):
+        p = mp.get_context("spawn").Process(target=child, args=(os.getpid(), setup))
+        p.start()
+        p.join()
+"""
+
+
+def test_worker_processes_create_no_cross_process_lock(tmp_path):
+    script = tmp_path / "probe.py"
+    script.write_text(PROBE.format(root=str(ROOT)))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # Without the setup a spawned process's bar makes a semaphore; a worker's makes none.
+    assert proc.stdout.split() == ["True", "False"], proc.stdout + proc.stderr[-2000:]
+    assert "leaked" not in proc.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")
+def test_a_sigkilled_worker_leaves_no_python_warning(tiny_space, tmp_path):
+    # A worker process holding a cross-process lock (a named semaphore) when it is killed leaves
+    # the semaphore behind, and Python's resource tracker warns about it when the command ends.
+    # The victim has trained a trial already, so any lock its training takes exists by now.
+    url = f"sqlite:///{tmp_path}/leak.db"
+    cmd = search_cmd(tiny_space, "leak", url, 4, "--jobs", "2", "--heartbeat", "1", "--grace", "3",
+                     "--epochs", "4", "--train-subset", "1024")
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    study, victim = None, None
+
+    def second_trial_running():
+        nonlocal study, victim
+        try:
+            study = study or optuna.load_study(study_name="leak", storage=url)
+        except KeyError:
+            return False
+        trials = study.get_trials()
+        done = {t.user_attrs.get("worker") for t in trials if t.state == TrialState.COMPLETE}
+        victim = next((t.user_attrs["worker"] for t in trials if t.state == TrialState.RUNNING
+                       and t.user_attrs.get("training") and t.user_attrs.get("worker") in done), None)
+        return victim is not None
+
+    try:
+        wait_for(second_trial_running, 300, "a worker training its second trial")
+        os.kill(int(victim.rsplit(":", 1)[1]), signal.SIGKILL)
+        _, err = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "was killed by signal 9" in err, err[-2000:]
+    assert "Warning" not in err and "leaked" not in err and "resource_tracker" not in err, err[-2000:]
