@@ -1,8 +1,8 @@
 """nas: neural architecture search for lightweight image classifiers under a FLOPs budget.
 
 The library interface (:func:`search`, :func:`open_study`, :class:`Study`, :func:`finalize`,
-:func:`train`, :func:`profile`) is imported on first use, so ``import nas`` loads neither
-Optuna, plotly nor pandas.
+:func:`train`, :func:`profile`, :func:`describe_space`, :func:`list_presets`) is imported on
+first use, so ``import nas`` loads neither Optuna, plotly nor pandas.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -12,12 +12,16 @@ from nas.blocks import build_model
 from nas.errors import NasError
 
 if TYPE_CHECKING:
-    from nas.api import Study, Trained, finalize, open_study, profile, search, train
+    from nas.api import (
+        PresetInfo, SpaceSummary, Study, StudyStatus, Trained, describe_space, finalize, list_presets, open_study,
+        profile, search, train,
+    )
 
 __version__ = "0.1.0"
 
 #: Names served by :mod:`nas.api`, imported when first read.
-_API = ("Study", "Trained", "finalize", "open_study", "profile", "search", "train")
+_API = ("PresetInfo", "SpaceSummary", "Study", "StudyStatus", "Trained", "describe_space", "finalize", "list_presets",
+        "open_study", "profile", "search", "train")
 
 
 def __getattr__(name: str) -> Any:
@@ -29,6 +33,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ArchConfig", "BlockConfig", "HeadConfig", "NasError", "StageConfig", "Study", "Trained", "build_model",
-    "finalize", "load_config", "open_study", "profile", "save_config", "search", "train",
+    "ArchConfig", "BlockConfig", "HeadConfig", "NasError", "PresetInfo", "SpaceSummary", "StageConfig", "Study",
+    "StudyStatus", "Trained", "build_model", "describe_space", "finalize", "list_presets", "load_config",
+    "open_study", "profile", "save_config", "search", "train",
 ]

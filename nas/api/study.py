@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
 
+    from nas.api.status import StudyStatus
     from nas.arch.config import ArchConfig
     from nas.searching.record import TrialRecord
     from nas.searching.summary import SearchSummary
@@ -64,6 +65,21 @@ class Study:
         from nas.searching.pareto import pareto_front
 
         return tuple(pareto_front(self.records, self.objectives))
+
+    def status(self, recent_min: float = 10.0) -> StudyStatus:
+        """Where the study stands, as ``nas status`` prints it: trial counts by kind, the
+        finalised counts, the trials that reached each rung, the best trials so far and the
+        workers seen in the last ``recent_min`` minutes (``--recent``).
+
+        Trials whose worker went silent for longer than the study's grace period are failed
+        first, so they count as failed and their workers as silent.
+
+        Raises:
+            NasError: for a window that is no number of minutes from 0 to a year.
+        """
+        from nas.api.status import study_status
+
+        return study_status(self.optuna_study, self.storage, recent_min)
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per stored trial; the columns are :data:`nas.api.frame.COLUMNS`."""

@@ -17,15 +17,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nas.presets import PRESETS, paper_of
+    from nas.api.presets import list_presets
 
-    rows = []
-    for name, make in PRESETS.items():
-        config = make()
-        rows.append({
-            "name": name, "paper": paper_of(name), "input": "x".join(map(str, config.input_shape)),
-            "classes": config.num_classes, "blocks": len(config.blocks) + 1,
-        })
+    rows = [p.to_dict() for p in list_presets()]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0

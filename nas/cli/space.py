@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nas.api.space import BudgetFit, SpaceSummary
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,77 +33,41 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nas.arch.io import parse_input
-    from nas.cli.common import human
-    from nas.options import count
-    from nas.cost import safe_cost
-    from nas.space import SearchSpace, load_space
+    from nas.api.space import describe_space
 
-    from nas.searching.budget import Budget, parse_count
-
-    samples = count(args.samples, "--samples", maximum=10_000)
-    if args.max_params is not None and args.max_flops is None:
-        from nas.errors import NasError
-
-        raise NasError("--max-params needs --max-flops (the budget to count architectures within)")
-    budget = None if args.max_flops is None else Budget(
-        parse_count(args.max_flops, "--max-flops"),
-        None if args.max_params is None else parse_count(args.max_params, "--max-params"))
-    seed = count(args.seed, "--seed", minimum=0, maximum=2**31 - 1)
-    classes = None if args.classes is None else count(args.classes, "--classes")
-    shape = parse_input(args.input, "--input") if args.input else None
-    spec = load_space(args.file)
-    space = SearchSpace(spec, shape or spec.input or (1, 28, 28), classes or spec.classes or 10)
-    space.check_samples()
-    flops, params = [], []
-    for _, config in space.random(samples, seed):
-        cost = safe_cost(config)  # refuses, in one line, an architecture too large to build
-        flops.append(cost.flops)
-        params.append(cost.params)
-    dims = space.dimensions()
-    fit = None if budget is None else _fitting(space, budget, flops, params)
-    if args.json:
-        print(json.dumps({
-            "name": space.name, "file": args.file, "input": list(space.input_shape), "classes": space.num_classes,
-            "size": space.size(), "dimensions": [
-                {"label": d.label, "choices": list(d.choices), "condition": d.condition} for d in dims
-            ],
-            "sample": {"n": len(flops), "flops_min": min(flops), "flops_max": max(flops),
-                       "params_min": min(params), "params_max": max(params)},
-            **({} if fit is None else {"fit": fit}),
-        }))
-        return 0
-    print(f"{space.name}: {args.file} is valid")
-    if spec.description:
-        print(f"  {spec.description}")
-    print(f"input {'x'.join(map(str, space.input_shape))}, {space.num_classes} classes")
-    print(f"{len(dims)} dimensions, {space.size():,} architectures")
-    width = max(len(d.label) for d in dims) if dims else 0
-    for d in dims:
-        when = f"   (when {d.condition})" if d.condition else ""
-        print(f"  {d.label:<{width}}  {', '.join(map(str, d.choices))}{when}")
-    print(
-        f"FLOPs of {len(flops)} random architectures: {human(min(flops))} - {human(max(flops))} "
-        f"(median {human(sorted(flops)[len(flops) // 2])}); params {human(min(params))} - {human(max(params))}"
-    )
-    if fit is not None:
-        within = f"{human(fit['max_flops'])} FLOPs" + (f" and {human(fit['max_params'])} params" if fit["max_params"] else "")
-        print(f"{fit['count']:,} of {fit['of']:,} architectures fit within {within} (counted exactly)" if fit["exact"]
-              else f"{fit['count']} of {fit['of']} sampled architectures fit within {within} (the space is too large "
-              f"to count them all: more than {fit['limit']:,})")
+    summary = describe_space(args.file, input=args.input, classes=args.classes, samples=args.samples, seed=args.seed,
+                             max_flops=args.max_flops, max_params=args.max_params)
+    print(json.dumps(summary.to_dict()) if args.json else "\n".join(summary_lines(summary)))
     return 0
 
 
-def _fitting(space: Any, budget: Any, flops: list[int], params: list[int]) -> dict[str, Any]:
-    """How many architectures meet ``budget``: all of them counted when the space is small
-    enough to list, else those of the random sample already costed."""
-    from nas.cost import safe_cost
-    from nas.space.every import MAX_LISTED, every_architecture
+def summary_lines(s: SpaceSummary) -> list[str]:
+    """The lines ``nas space`` prints for ``s``."""
+    from nas.cli.common import human
 
-    base = {"max_flops": budget.max_flops, "max_params": budget.max_params, "limit": MAX_LISTED}
-    if space.size() <= MAX_LISTED:
-        costs = [safe_cost(c, budget.max_flops) for c in every_architecture(space)]
-        fits = sum(1 for c in costs if c.exact and budget.feasible(c.flops, c.params))
-        return {**base, "count": fits, "of": len(costs), "exact": True}
-    fits = sum(1 for f, n in zip(flops, params) if budget.feasible(f, n))
-    return {**base, "count": fits, "of": len(flops), "exact": False}
+    lines = [f"{s.name}: {s.file} is valid"]
+    if s.description:
+        lines.append(f"  {s.description}")
+    lines.append(f"input {'x'.join(map(str, s.input))}, {s.classes} classes")
+    lines.append(f"{len(s.dimensions)} dimensions, {s.size:,} architectures")
+    width = max((len(d.label) for d in s.dimensions), default=0)
+    for d in s.dimensions:
+        when = f"   (when {d.condition})" if d.condition else ""
+        lines.append(f"  {d.label:<{width}}  {', '.join(map(str, d.choices))}{when}")
+    r = s.sample
+    lines.append(f"FLOPs of {r.n} random architectures: {human(r.flops_min)} - {human(r.flops_max)} "
+                 f"(median {human(r.flops_median)}); params {human(r.params_min)} - {human(r.params_max)}")
+    if s.fit is not None:
+        lines.append(_fit_line(s.fit))
+    return lines
+
+
+def _fit_line(fit: BudgetFit) -> str:
+    """How many architectures fit the budget, and whether they were all counted."""
+    from nas.cli.common import human
+
+    within = f"{human(fit.max_flops)} FLOPs" + (f" and {human(fit.max_params)} params" if fit.max_params else "")
+    if fit.exact:
+        return f"{fit.count:,} of {fit.of:,} architectures fit within {within} (counted exactly)"
+    return (f"{fit.count} of {fit.of} sampled architectures fit within {within} (the space is too large "
+            f"to count them all: more than {fit.limit:,})")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+from typing import TYPE_CHECKING
 
-#: The longest ``--recent`` window (a year, in minutes); more is a typo.
-MAX_RECENT_MIN = 366 * 24 * 60
+if TYPE_CHECKING:
+    from nas.api.status import StudyStatus, WorkerSeen
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -17,79 +17,71 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("study", metavar="STUDY", help="study name")
     p.add_argument("--storage", metavar="URL", help="Optuna storage URL (default: sqlite:///studies/STUDY.db)")
-    p.add_argument("--recent", type=float, default=10.0, metavar="MIN",
+    p.add_argument("--recent", default="10", metavar="MIN",
                    help="a worker counts as recent if it ran a trial in the last MIN minutes (default 10)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from nas.errors import NasError
-    from nas.searching.pareto import pareto_front
-    from nas.searching.record import TrialKind as K
-    from nas.searching.record import count_kinds, read_records, study_objectives
-    from nas.searching.rungs import RungPlan
-    from nas.searching.study import fail_stale
-    from nas.searching.summary import count_finalized
-    from nas.study_io import load_study, study_storage_url
+    from nas.api.status import recent_window
+    from nas.api.study import open_study
+
+    recent = recent_window(args.recent)  # checked before the study is opened
+    status = open_study(args.study, args.storage).status(recent)
+    for line in status_lines(status):
+        print(line)
+    return 0
+
+
+def status_lines(s: StudyStatus) -> list[str]:
+    """The lines ``nas status`` prints for ``s``."""
     from nas.units import format_count
 
-    if not 0 <= args.recent <= MAX_RECENT_MIN:
-        raise NasError(f"--recent must be a number of minutes from 0 to {MAX_RECENT_MIN:,} (a year), got {args.recent}")
-    study = load_study(args.study, args.storage)
-    # Trials whose worker went silent for longer than the study's grace period are failed first.
-    failed_now = fail_stale(args.study, study_storage_url(args.study, args.storage))
-    records = read_records(study)
-    searched = [r for r in records if not r.baseline]
-    counts = count_kinds(searched)
-    settings = study.user_attrs.get("settings", {})
-    target = study.user_attrs.get("target_trials")
-    print(f"study {study.study_name}: {settings.get('space', '?')} on {settings.get('dataset', '?')}, "
-          f"budget {format_count(settings['max_flops']) if 'max_flops' in settings else '?'} FLOPs")
-    plan = RungPlan.from_stored(settings.get("fidelity"))
-    of = f"/{target}" if target else ""
-    trained = (f"{counts[K.SEARCHED]}{of} complete" if plan is None else
-               f"{counts[K.SEARCHED] + counts[K.STOPPED]}{of} screened, {counts[K.SEARCHED]} trained to the top "
-               f"rung, {counts[K.STOPPED]} stopped at a lower rung")
-    print(f"trials: {trained}, {counts[K.RUNNING]} running, "
-          f"{counts[K.FAILED]} failed, {counts[K.OVER_BUDGET]} over budget, "
-          f"{counts[K.DUPLICATE] + counts[K.SURPLUS]} pruned (duplicates/surplus)"
-          + (f", {counts[K.SCREENED_OUT]} screened out by the zero-cost pre-screen "
-             f"({settings.get('prescreen_proxy')}, 1 in {settings.get('prescreen')} trained)"
-             if counts[K.SCREENED_OUT] else ""))
-    grace = (study.user_attrs.get("run") or {}).get("grace")
-    final = count_finalized(records, grace)
-    if final["finalized"] or final["running"] or final["failed"]:
-        silent = f" ({final['silent']} silent)" if final["silent"] else ""
-        print(f"finalised (nas finalize): {final['finalized']} trials, {final['running']} being trained{silent}, "
-              f"{final['failed']} finalisation jobs failed or withdrawn")
-    if plan is not None:
-        reached = [sum(1 for r in searched if r.kind != K.FAILED and len(r.rungs) > k) for k in range(len(plan.rungs))]
-        print(f"trials that reached each rung (epochs x images, eta {plan.eta}): " + ", ".join(
-            f"{r.epochs}x{'all' if r.images is None else r.images}: {n}" for r, n in zip(plan.rungs, reached)))
-    best = pareto_front(records, study_objectives(study))
-    if best:
-        print("best so far:")
-        for r in best[:5]:
+    budget = format_count(s.max_flops) if s.max_flops is not None else "?"
+    lines = [f"study {s.study}: {_known(s.space)} on {_known(s.dataset)}, budget {budget} FLOPs", _trials_line(s)]
+    f = s.finalized
+    if f.any:
+        silent = f" ({f.silent} silent)" if f.silent else ""
+        lines.append(f"finalised (nas finalize): {f.finalized} trials, {f.running} being trained{silent}, "
+                     f"{f.failed} finalisation jobs failed or withdrawn")
+    if s.eta is not None:
+        lines.append(f"trials that reached each rung (epochs x images, eta {s.eta}): " + ", ".join(
+            f"{r.epochs}x{'all' if r.images is None else r.images}: {r.trials}" for r in s.rungs))
+    if s.best:
+        lines.append("best so far:")
+        for r in s.best[:5]:
             test = f"  test {r.final.test_accuracy:.2%}" if r.final is not None else ""
-            print(f"  trial {r.number:>4}  acc {r.accuracy:.2%}{test}  FLOPs {format_count(r.flops or 0)}  {r.notation}")
-    now = dt.datetime.now()
-    seen: dict[str, tuple[dt.datetime, int, str]] = {}
-    for r in records:
-        when = r.finished or r.started
-        if not r.worker or when is None:
-            continue
-        last, n, state = seen.get(r.worker, (when, 0, ""))
-        if r.kind == K.RUNNING or (r.kind == K.FINAL and r.state == "RUNNING"):
-            state = "running"
-        elif r.number in failed_now and state != "running":
-            state = "silent"
-        seen[r.worker] = (max(last, when), n + 1, state)
-    recent = {w: v for w, v in seen.items() if v[2] or now - v[0] <= dt.timedelta(minutes=args.recent)}
-    print(f"workers seen in the last {args.recent:g} min: {len(recent)}")
-    for worker, (last, n, state) in sorted(recent.items()):
-        ago = int((now - last).total_seconds())
-        text = ("running a trial" if state == "running" else
-                f"silent: no heartbeat from its trial for longer than the grace period (trial failed), "
-                f"last seen {ago} s ago" if state == "silent" else f"last trial {ago} s ago")
-        print(f"  {worker:<28} {n:>4} trials  {text}")
-    return 0
+            lines.append(f"  trial {r.number:>4}  acc {r.accuracy:.2%}{test}  FLOPs {format_count(r.flops or 0)}  "
+                         f"{r.notation}")
+    lines.append(f"workers seen in the last {s.recent_min:g} min: {len(s.workers)}")
+    lines += [_worker_line(w, s) for w in s.workers]
+    return lines
+
+
+def _known(value: str | None) -> str:
+    """A stored setting, or ``?`` for one the study does not store."""
+    return "?" if value is None else value
+
+
+def _trials_line(s: StudyStatus) -> str:
+    """The trial counts by kind, with the rungs' split for a multi-fidelity search."""
+    from nas.searching.record import TrialKind as K
+
+    c = s.counts
+    of = f"/{s.target}" if s.target else ""
+    trained = (f"{c[K.SEARCHED]}{of} complete" if s.eta is None else
+               f"{c[K.SEARCHED] + c[K.STOPPED]}{of} screened, {c[K.SEARCHED]} trained to the top "
+               f"rung, {c[K.STOPPED]} stopped at a lower rung")
+    screened = (f", {c[K.SCREENED_OUT]} screened out by the zero-cost pre-screen "
+                f"({s.prescreen_proxy}, 1 in {s.prescreen} trained)" if c[K.SCREENED_OUT] else "")
+    return (f"trials: {trained}, {c[K.RUNNING]} running, {c[K.FAILED]} failed, {c[K.OVER_BUDGET]} over budget, "
+            f"{c[K.DUPLICATE] + c[K.SURPLUS]} pruned (duplicates/surplus){screened}")
+
+
+def _worker_line(w: WorkerSeen, s: StudyStatus) -> str:
+    """One worker: its trials and what it is doing."""
+    ago = int((s.now - w.last_seen).total_seconds())
+    text = ("running a trial" if w.state == "running" else
+            f"silent: no heartbeat from its trial for longer than the grace period (trial failed), "
+            f"last seen {ago} s ago" if w.state == "silent" else f"last trial {ago} s ago")
+    return f"  {w.name:<28} {w.trials:>4} trials  {text}"

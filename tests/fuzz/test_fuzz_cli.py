@@ -312,6 +312,9 @@ def _api_call(command: str, option: str, value: str):
     if command == "profile":
         given = {**dict(no_memory=True, repeats=2), name: value}
         return lambda: nas.profile("arch.yaml", **given)
+    if command == "space":
+        given = {**dict(input="1x16x16", samples=1), name: value}
+        return lambda: nas.describe_space("tiny.yaml", **given)
     study = dict(name="t", storage=STORE)
     study.update({"study": {"name": value}, "storage": {"storage": value}}.get(name, {}))
     if command == "export":
@@ -320,6 +323,8 @@ def _api_call(command: str, option: str, value: str):
         return lambda: nas.open_study(**study).export(pick, **kwargs)
     if command == "report":
         return lambda: nas.open_study(**study).report(value if name == "output" else "r.html")
+    if command == "status":
+        return lambda: nas.open_study(**study).status(value if name == "recent" else 10.0)
     return None
 
 

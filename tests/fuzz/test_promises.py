@@ -254,7 +254,7 @@ PATCHES = {  # command -> (module, function) that the interrupt hits, and the co
     "space": ("nas.space", "load_space", ["space", "tiny.yaml"]),
     "profile": ("nas.cost", "profile_model", ["profile", "arch.yaml", "--no-memory"]),
     "search": ("nas.searching.run", "run_search", ["search", "tiny.yaml", "--study", "t", "--storage", STORE, *SEARCH]),
-    "status": ("nas.study_io", "load_study", ["status", "t", "--storage", STORE]),
+    "status": ("nas.study_io", "open_stored", ["status", "t", "--storage", STORE]),
     "report": ("nas.report.html", "render_report", ["report", "t", "--storage", STORE]),
     "export": ("nas.export", "export_trial", ["export", "t", "--storage", STORE]),
     "train": ("nas.training.full", "train_full", ["train", "arch.yaml", "--dataset", "synthetic:1x16x16:4:64",
