@@ -73,7 +73,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "the top 1/K of the candidates of similar FLOPs (half-octave bins below the budget); the rest are "
                    "pruned as screened out. 0 or 1: off; default 4; at most 64")
     p.add_argument("--prescreen-proxy", metavar="NAME", help="the proxy the pre-screen ranks by: snip (default; "
-                   "it ranked trained architectures best, see the README), grad_norm, synflow or naswot")
+                   "it predicts the 3-epoch proxy accuracy best of the four, final test accuracy no better than "
+                   "chance so far: see the README's ground truth), grad_norm, synflow or naswot")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (one line per finished trial instead)")
     p.set_defaults(run=run)
 
