@@ -27,8 +27,9 @@ from nas.searching.objectives import OBJECTIVES
 from nas.searching.rungs import RungPlan
 from nas.searching.sampler import make_sampler
 from nas.searching.settings import DEFAULTS, RUN_KEYS, SearchSettings, check
-from nas.searching.storage import open_storage, sqlite_file
+from nas.searching.storage import open_storage
 from nas.study.files import study_files
+from nas.study_io import NoSuchStudy, open_stored
 
 
 @dataclass(frozen=True)
@@ -71,18 +72,16 @@ def quiet_optuna() -> None:
 
 
 def existing_study(name: str, url: str) -> optuna.Study | None:
-    """The stored study ``name`` (read only), or ``None`` if the storage has none of that name.
+    """The stored study ``name``, or ``None`` if the storage has none of that name: the search's
+    probe before it creates or joins a study (:func:`nas.study_io.open_stored`, ``writable``).
 
     A SQLite file that does not exist holds no study: it is not created here (only once every
     check has passed, by :func:`open_study`).
     """
-    path = sqlite_file(url)
-    if path is not None and not path.exists():
+    try:
+        return open_stored(name, url, writable=True).study
+    except NoSuchStudy:
         return None
-    storage = open_storage(url)
-    if name not in optuna.study.get_all_study_names(storage):
-        return None
-    return optuna.load_study(study_name=name, storage=storage)
 
 
 def nas_attrs(study: optuna.Study, url: str, wait_s: float = 10.0) -> dict[str, Any]:

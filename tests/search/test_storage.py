@@ -14,7 +14,8 @@ import pytest
 from nas.cli.main import main
 from nas.errors import StorageError
 from nas.searching.storage import default_storage, open_storage, sqlite_file
-from nas.study_io import load_study
+from nas.searching.study import existing_study
+from nas.study_io import NoSuchStudy, StoredStudy, load_study, open_stored
 
 ROOT = Path(__file__).resolve().parents[2]
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -210,6 +211,38 @@ def test_reading_an_existing_study_keeps_it_byte_identical(tmp_path):
     before = _sha(tmp_path / "x.db")
     assert load_study("s", url).study_name == "s"
     assert _sha(tmp_path / "x.db") == before and _listing(tmp_path) == [str(tmp_path / "x.db")]
+
+
+def test_one_opener_for_readers_and_the_search_probe(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path}/x.db"
+    # The search's probe: a missing file or name is no study, and nothing is created.
+    assert existing_study("s", url) is None and _listing(tmp_path) == []
+    with pytest.raises(NoSuchStudy, match="no study 's' in .*the file does not exist"):
+        open_stored("s", url, writable=True)
+    with pytest.raises(StorageError, match="no storage"):
+        open_stored("s", url)  # a reader's missing file is a missing storage
+    optuna.create_study(study_name="other", storage=url)
+    before = _sha(tmp_path / "x.db")
+    assert existing_study("s", url) is None
+    for writable in (False, True):
+        with pytest.raises(NoSuchStudy, match=r"no study 's' in .*\(studies there: other\)"):
+            open_stored("s", url, writable=writable)
+    stored = open_stored("other", url)
+    assert isinstance(stored, StoredStudy) and stored.url == url and stored.study.study_name == "other"
+    assert existing_study("other", url).study_name == load_study("other", url).study_name == "other"
+    assert _sha(tmp_path / "x.db") == before and _listing(tmp_path) == [str(tmp_path / "x.db")]
+
+
+def test_the_search_probe_refuses_a_read_only_storage_a_reader_opens(tmp_path):
+    if ROOT_USER:
+        pytest.skip("permissions do not stop root")
+    url = f"sqlite:///{tmp_path}/x.db"
+    optuna.create_study(study_name="s", storage=url)
+    (tmp_path / "x.db").chmod(0o444)
+    assert load_study("s", url).study_name == "s"
+    with pytest.raises(StorageError, match="read-only"):
+        existing_study("s", url)
 
 
 def test_search_still_creates_its_default_storage(tmp_path, monkeypatch):
