@@ -3,6 +3,7 @@ exporting it as a config file that rebuilds the same model."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +21,15 @@ from nas.searching.record import TrialKind, TrialRecord, read_records
 from nas.units import format_count
 
 
-def _searched(study: optuna.Study) -> list[TrialRecord]:
-    return [r for r in read_records(study) if r.kind == TrialKind.SEARCHED and r.accuracy is not None]
+def _searched(records: Sequence[TrialRecord]) -> list[TrialRecord]:
+    return [r for r in records if r.kind == TrialKind.SEARCHED and r.accuracy is not None]
 
 
-def _check_searched(study: optuna.Study, records: list[TrialRecord]) -> None:
+def _check_searched(name: str, records: Sequence[TrialRecord], searched: list[TrialRecord]) -> None:
     """Refuse, in plain words, a study whose completed trials record no architecture (not ``nas``'s)."""
-    complete = [r for r in read_records(study) if r.state == "COMPLETE"]
-    if not records and complete and all(r.arch is None for r in complete):
-        raise NasError(f"study {study.study_name!r} has completed trials but none recorded an architecture "
+    complete = [r for r in records if r.state == "COMPLETE"]
+    if not searched and complete and all(r.arch is None for r in complete):
+        raise NasError(f"study {name!r} has completed trials but none recorded an architecture "
                        "(it was not made by nas search)")
 
 
@@ -46,8 +47,9 @@ def knee_trial(study: optuna.Study) -> FrozenTrial:
     Raises:
         NasError: when the study has no feasible completed trial.
     """
-    searched = _searched(study)
-    _check_searched(study, searched)
+    records = read_records(study)
+    searched = _searched(records)
+    _check_searched(study.study_name, records, searched)
     pareto = sorted(pareto_front(searched, ("accuracy", "flops")),
                     key=lambda r: (r.flops, -(r.accuracy or 0.0), r.number))
     if not pareto:
@@ -82,21 +84,30 @@ def best_trial(study: optuna.Study, max_flops: float | None = None, *, final: bo
     """
     stored = study.user_attrs.get(STUDY_SETTINGS, {}).get("max_flops")
     limit = max_flops if max_flops is not None else stored
-    done = [r for r in _searched(study) if r.flops is not None and (r.final is not None or not final)]
-    _check_searched(study, done)
+    return _frozen(study, best_record(read_records(study), study.study_name, limit, final=final).number)
+
+
+def best_record(records: Sequence[TrialRecord], name: str, limit: float | None, *,
+                final: bool = False) -> TrialRecord:
+    """:func:`best_trial`'s pick among a study's ``records`` already read (``name`` is the
+    study's, for the message); ``limit`` is the FLOPs limit itself (``None``: none).
+
+    Raises:
+        NasError: when no trial meets the limit, naming the cheapest one there is.
+    """
+    done = [r for r in _searched(records) if r.flops is not None and (r.final is not None or not final)]
+    _check_searched(name, records, done)
     fits = [r for r in done if limit is None or (r.flops or 0) <= limit]
     if not fits:
         within = f" within {format_count(limit)} FLOPs" if limit is not None else ""
         cheapest = min((r.flops or 0 for r in done), default=None)
         hint = f" (the cheapest {'finalised' if final else 'completed'} one has {format_count(cheapest)})" \
             if cheapest is not None else ""
-        raise NasError(f"study {study.study_name!r} has no {'finalised' if final else 'completed'} "
+        raise NasError(f"study {name!r} has no {'finalised' if final else 'completed'} "
                        f"trial{within}{hint}")
     if final:
-        pick = max(fits, key=lambda r: (r.final.test_accuracy, -(r.flops or 0), -r.number))  # type: ignore[union-attr]
-    else:
-        pick = max(fits, key=lambda r: (r.accuracy, -(r.flops or 0), -r.number))
-    return _frozen(study, pick.number)
+        return max(fits, key=lambda r: (r.final.test_accuracy, -(r.flops or 0), -r.number))  # type: ignore[union-attr]
+    return max(fits, key=lambda r: (r.accuracy, -(r.flops or 0), -r.number))
 
 
 def pick_trial(study: optuna.Study, pick: str = "best", max_flops: int | None = None) -> FrozenTrial:

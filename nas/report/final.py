@@ -13,7 +13,8 @@ from typing import NamedTuple
 
 import optuna
 
-from nas.searching.record import TrialKind, TrialRecord, read_records
+from nas.report.view import StudyView, view_of
+from nas.searching.record import TrialKind, TrialRecord
 
 #: Fewer final results than this, and a rank correlation says nothing: the panel is left out.
 MIN_CORRELATION_POINTS = 3
@@ -72,13 +73,13 @@ def kendall_tau(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return None if denominator == 0 else (concordant - discordant) / denominator
 
 
-def final_info(study: optuna.Study) -> FinalInfo:
+def final_info(study: StudyView | optuna.Study) -> FinalInfo:
     """The study's final results (see :class:`FinalInfo`); every list is empty when there are none.
 
     Only ``record.final.test_accuracy`` is read; a finalised trial without FLOPs recorded is
     still counted in ``pairs`` (it has both accuracies) but the FLOPs panel cannot place it.
     """
-    done = [r for r in read_records(study) if r.final is not None]
+    done = [r for r in view_of(study).records if r.final is not None]
     searched = [r for r in done if r.kind != TrialKind.BASELINE]
     baselines = [r for r in done if r.kind == TrialKind.BASELINE]
     pairs = [r for r in done if r.accuracy is not None]

@@ -40,7 +40,8 @@ from nas.report.pareto import (
     pareto_table,
 )
 from nas.report.recommend import Recommendation, recommend
-from nas.searching.record import TrialKind, count_kinds, read_records
+from nas.report.view import StudyView
+from nas.searching.record import TrialKind, count_kinds
 from nas.searching.storage import database_files
 from nas.units import format_count
 
@@ -94,24 +95,24 @@ def _screening_text(s: Screening) -> str:
     return text + f"; <b>{s.finalised}</b> finalised (trained with the full recipe, test accuracy)"
 
 
-def _header(study: optuna.Study, counts: Counter[TrialKind], screened: Screening) -> str:
-    settings = study.user_attrs.get("settings", {})
+def _header(view: StudyView, counts: Counter[TrialKind], screened: Screening) -> str:
+    settings = view.user_attrs.get("settings", {})
     budget = [f"{format_count(settings['max_flops'])} FLOPs"] if settings.get("max_flops") else []
     budget += [f"{format_count(settings['max_params'])} params"] if settings.get("max_params") else []
-    linear = study.user_attrs.get("linear_accuracy")
+    linear = view.user_attrs.get("linear_accuracy")
     facts = [
         f"data set <b>{html.escape(str(settings.get('dataset', '?')))}</b>",
         f"budget <b>{' and '.join(budget) or 'none'}</b>",
-        f"objectives {html.escape(', '.join(study.metric_names or []))}",
+        f"objectives {html.escape(', '.join(view.metric_names or []))}",
         f"{counts[K.SEARCHED]} completed, {counts[K.OVER_BUDGET]} over budget, {counts[K.FAILED]} failed, "
         f"{counts[K.BASELINE]} baselines, {counts[K.DUPLICATE]} duplicates, {counts[K.SURPLUS]} surplus, "
         f"{counts[K.RUNNING]} running" + (f", {counts[K.STOPPED]} stopped early" if counts[K.STOPPED] else "")
         + (f", {counts[K.FINAL]} finalisation jobs (nas finalize)" if counts[K.FINAL] else ""),
-        f"target {study.user_attrs.get('target_trials', '?')} trials",
+        f"target {view.user_attrs.get('target_trials', '?')} trials",
         f"linear classifier {PROXY_ACC} <b>{linear:.2%}</b>" if linear is not None else "linear classifier: not measured",
         f"proxy training: epochs {settings.get('epochs', '?')}, {settings.get('train_subset', '?')} training images",
     ]
-    return (f"<h1>Study {html.escape(study.study_name)}</h1>\n<p class='facts'>" + " &middot; ".join(facts)
+    return (f"<h1>Study {html.escape(view.study_name)}</h1>\n<p class='facts'>" + " &middot; ".join(facts)
             + f'<br><span id="screening">{_screening_text(screened)}</span>'
             + f"<br>generated {time.strftime('%Y-%m-%d %H:%M')}. <i>{PROXY_ACC}</i>: the search's short training, "
             f"measured on the validation split; <i>{FINAL_ACC}</i>: the full recipe, measured on the test split.</p>")
@@ -159,12 +160,12 @@ def _final_section(final: FinalInfo, budget: float | None) -> tuple[list[str], l
     return notes, figures
 
 
-def _pareto_figures(study: optuna.Study) -> list[tuple[str, go.Figure]]:
+def _pareto_figures(view: StudyView) -> list[tuple[str, go.Figure]]:
     """Accuracy against FLOPs (always, when the study has any trial to draw), params and latency
     (when some trial or preset was measured on them)."""
     figures = []
     for axis in ("flops", "params", "latency_ms"):
-        info = pareto_info(study, axis)
+        info = pareto_info(view, axis)
         if axis != "flops" and not (info.pareto or info.baselines):
             continue
         if any((info.pareto, info.dominated, info.infeasible, info.failed, info.baselines, info.stopped)):
@@ -172,9 +173,9 @@ def _pareto_figures(study: optuna.Study) -> list[tuple[str, go.Figure]]:
     return figures
 
 
-def _progress_figures(study: optuna.Study) -> list[tuple[str, go.Figure]]:
-    history = hypervolume_history(study)
-    return [("hypervolume", hypervolume_figure(history, hypervolume_over_time(study)))] if history else []
+def _progress_figures(view: StudyView) -> list[tuple[str, go.Figure]]:
+    history = hypervolume_history(view)
+    return [("hypervolume", hypervolume_figure(history, hypervolume_over_time(view)))] if history else []
 
 
 def _importance_figures(imps: list[Importance]) -> list[tuple[str, go.Figure]]:
@@ -184,8 +185,10 @@ def _importance_figures(imps: list[Importance]) -> list[tuple[str, go.Figure]]:
 
 def report_figures(study: optuna.Study) -> list[tuple[str, go.Figure]]:
     """Every figure of the study's report, with its id in the page, in the page's order."""
-    _, final = _final_section(final_info(study), budget_of(study, "flops"))
-    return [*_pareto_figures(study), *final, *_progress_figures(study), *_importance_figures(importances(study))]
+    view = StudyView.read(study)  # one read of the trials for every figure
+    _, final = _final_section(final_info(view), budget_of(view, "flops"))
+    return [*_pareto_figures(view), *final, *_progress_figures(view),
+            *_importance_figures(importances(study, view=view))]
 
 
 def render_report(study: optuna.Study, path: str | Path, max_flops: float | None = None,
@@ -211,11 +214,11 @@ def render_report(study: optuna.Study, path: str | Path, max_flops: float | None
     """
     check_output(path, database_files(study))  # refuse a bad path before the (slow) drawing
     _, offline = plotly()
-    records = read_records(study)
-    counts = count_kinds(records)
-    body: list[str] = [_header(study, counts, screening(records)), '<pre id="js-errors" hidden></pre>']
+    view = StudyView.read(study)  # one read of the trials for the whole page
+    counts = count_kinds(view.records)
+    body: list[str] = [_header(view, counts, screening(view.records)), '<pre id="js-errors" hidden></pre>']
     try:
-        body.append(_recommendation(recommend(study, max_flops, storage)))
+        body.append(_recommendation(recommend(view, max_flops, storage)))
     except NasError as exc:
         body.append(_no_recommendation(str(exc)))
 
@@ -227,23 +230,23 @@ def render_report(study: optuna.Study, path: str | Path, max_flops: float | None
         body.append('<p class="note" id="no-trials">This study has no completed trial yet, so there is no '
                     "Pareto front to show. Run or resume <code>nas search</code> and report again.</p>")
     body.append("<h2>Accuracy against cost (search)</h2>")
-    for div_id, fig in _pareto_figures(study):
+    for div_id, fig in _pareto_figures(view):
         add(div_id, fig)
 
     body.append("<h2>Final training</h2>")
-    notes, figures = _final_section(final_info(study), budget_of(study, "flops"))
+    notes, figures = _final_section(final_info(view), budget_of(view, "flops"))
     body.extend(notes)
     for div_id, fig in figures:
         add(div_id, fig)
 
-    progress = _progress_figures(study)
+    progress = _progress_figures(view)
     if progress:
         body.append("<h2>Search progress</h2>")
     for div_id, fig in progress:
         add(div_id, fig)
 
     body.append("<h2>Parameter importance</h2>")
-    imps = importances(study)
+    imps = importances(study, view=view)
     for div_id, fig in _importance_figures(imps):
         add(div_id, fig)
     notes = list(dict.fromkeys(i.note for i in imps if i.note))  # the same reason once, not per objective
@@ -251,7 +254,7 @@ def render_report(study: optuna.Study, path: str | Path, max_flops: float | None
         body.append('<p class="note" id="importance-note">Parameter importances are not shown: '
                     + "<br>".join(html.escape(n) for n in notes) + ".</p>")
 
-    table = pareto_table(study)
+    table = pareto_table(view)
     if len(table):
         body.append("<h2>Pareto-optimal trials (proxy validation accuracy vs FLOPs)</h2>")
 
@@ -268,7 +271,7 @@ def render_report(study: optuna.Study, path: str | Path, max_flops: float | None
 
     page = (
         "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
-        f"<title>nas report: {html.escape(study.study_name)}</title>\n<style>{_CSS}</style>\n{_ERROR_HOOK}\n"
+        f"<title>nas report: {html.escape(view.study_name)}</title>\n<style>{_CSS}</style>\n{_ERROR_HOOK}\n"
         f"<script>{offline.get_plotlyjs()}</script>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
     )
     return write_output(path, page, protect=database_files(study))

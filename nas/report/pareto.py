@@ -14,7 +14,8 @@ import pandas as pd
 
 from nas.searching.attrs import STUDY_SETTINGS
 from nas.searching.pareto import nondominated
-from nas.searching.record import TrialKind, TrialRecord, read_records
+from nas.report.view import StudyView, view_of
+from nas.searching.record import TrialKind, TrialRecord
 
 AXES = ("flops", "params", "latency_ms")
 _BUDGET_KEY = {"flops": "max_flops", "params": "max_params"}
@@ -51,7 +52,7 @@ class ParetoInfo(NamedTuple):
                 if p.accuracy is not None]
 
 
-def budget_of(study: optuna.Study, axis: str = "flops") -> float | None:
+def budget_of(study: StudyView | optuna.Study, axis: str = "flops") -> float | None:
     """The study's hard limit on ``axis`` (``settings.max_flops`` / ``max_params``), if any."""
     key = _BUDGET_KEY.get(axis)
     value = study.user_attrs.get(STUDY_SETTINGS, {}).get(key) if key else None
@@ -78,11 +79,11 @@ def front(points: list[Point], axis: str) -> tuple[list[Point], list[Point]]:
     return best, sorted(rest, key=lambda p: p.number)
 
 
-def pareto_info(study: optuna.Study, x: str = "flops") -> ParetoInfo:
+def pareto_info(study: StudyView | optuna.Study, x: str = "flops") -> ParetoInfo:
     """Split the study's trials for the accuracy-vs-``x`` plot.
 
     Args:
-        study: a study written by ``nas search``.
+        study: a study written by ``nas search`` (or its :class:`~nas.report.view.StudyView`).
         x: the cost axis: ``flops``, ``params`` or ``latency_ms``.
 
     Returns:
@@ -90,8 +91,9 @@ def pareto_info(study: optuna.Study, x: str = "flops") -> ParetoInfo:
     """
     if x not in AXES:
         raise ValueError(f"x must be one of {AXES}, got {x!r}")
+    view = view_of(study)
     candidates, infeasible, failed, baselines, stopped = [], [], [], [], []
-    for p in read_records(study):
+    for p in view.records:
         if p.kind == TrialKind.FAILED:
             failed.append(p)
         elif p.kind == TrialKind.BASELINE:
@@ -106,7 +108,7 @@ def pareto_info(study: optuna.Study, x: str = "flops") -> ParetoInfo:
         elif p.kind == TrialKind.SEARCHED and p.accuracy is not None and p.x(x) is not None:
             candidates.append(p)
     pareto, dominated = front(candidates, x)
-    return ParetoInfo(x, budget_of(study, x), pareto, dominated, infeasible, failed, baselines, stopped)
+    return ParetoInfo(x, budget_of(view, x), pareto, dominated, infeasible, failed, baselines, stopped)
 
 
 def hypervolume_2d(points: list[tuple[float, float]], budget: float) -> float:
@@ -124,10 +126,10 @@ def hypervolume_2d(points: list[tuple[float, float]], budget: float) -> float:
     return area
 
 
-def _ranked_flops(study: optuna.Study) -> tuple[list[TrialRecord], float]:
+def _ranked_flops(view: StudyView) -> tuple[list[TrialRecord], float]:
     """The ranked trials with FLOPs, and the hypervolume's reference FLOPs."""
-    done = [r for r in read_records(study) if r.kind == TrialKind.SEARCHED and r.flops is not None]
-    budget = budget_of(study, "flops") or (max((float(r.flops or 0) for r in done), default=0.0) * 1.05 or 1.0)
+    done = [r for r in view.records if r.kind == TrialKind.SEARCHED and r.flops is not None]
+    budget = budget_of(view, "flops") or (max((float(r.flops or 0) for r in done), default=0.0) * 1.05 or 1.0)
     return done, budget
 
 
@@ -136,7 +138,7 @@ def _growth(done: list[TrialRecord], budget: float) -> list[float]:
     return [hypervolume_2d(points[: i + 1], budget) for i in range(len(points))]
 
 
-def hypervolume_history(study: optuna.Study) -> list[tuple[int, float]]:
+def hypervolume_history(study: StudyView | optuna.Study) -> list[tuple[int, float]]:
     """Normalised accuracy-vs-FLOPs hypervolume after each feasible completed search trial.
 
     The reference point is accuracy 0 at the FLOPs budget (or, for a study without one, the
@@ -145,11 +147,11 @@ def hypervolume_history(study: optuna.Study) -> list[tuple[int, float]]:
     Returns:
         ``(trial_number, hypervolume)`` pairs in trial order; empty when nothing completed.
     """
-    done, budget = _ranked_flops(study)
+    done, budget = _ranked_flops(view_of(study))
     return list(zip((r.number for r in done), _growth(done, budget)))
 
 
-def hypervolume_over_time(study: optuna.Study) -> list[tuple[float, float]]:
+def hypervolume_over_time(study: StudyView | optuna.Study) -> list[tuple[float, float]]:
     """The same hypervolume against wall-clock time since the study's first trial started.
 
     Trials count in the order they finished (with several workers that is not their number
@@ -158,8 +160,9 @@ def hypervolume_over_time(study: optuna.Study) -> list[tuple[float, float]]:
     Returns:
         ``(elapsed_seconds, hypervolume)`` pairs, time increasing; empty when nothing completed.
     """
-    done, budget = _ranked_flops(study)
-    starts = [r.started for r in read_records(study) if r.started is not None]
+    view = view_of(study)
+    done, budget = _ranked_flops(view)
+    starts = [r.started for r in view.records if r.started is not None]
     timed = sorted((r for r in done if r.finished is not None), key=lambda r: (r.finished, r.number))
     if not starts or not timed:
         return []
@@ -171,7 +174,7 @@ def hypervolume_over_time(study: optuna.Study) -> list[tuple[float, float]]:
 TABLE_COLUMNS = ["trial", "accuracy", "test_accuracy", "flops", "params", "latency_ms", "train_time_s", "notation"]
 
 
-def pareto_table(study: optuna.Study) -> pd.DataFrame:
+def pareto_table(study: StudyView | optuna.Study) -> pd.DataFrame:
     """The accuracy-vs-FLOPs Pareto-optimal trials, cheapest first, one row each.
 
     Returns:
@@ -199,7 +202,8 @@ class Importance(NamedTuple):
 MIN_IMPORTANCE_TRIALS = 20
 
 
-def importances(study: optuna.Study, min_trials: int = MIN_IMPORTANCE_TRIALS) -> list[Importance]:
+def importances(study: optuna.Study, min_trials: int = MIN_IMPORTANCE_TRIALS,
+                view: StudyView | None = None) -> list[Importance]:
     """PED-ANOVA importances of the sampled parameters for each objective.
 
     PED-ANOVA is fast, deterministic and needs no scikit-learn; it scores how much each
@@ -213,12 +217,14 @@ def importances(study: optuna.Study, min_trials: int = MIN_IMPORTANCE_TRIALS) ->
         study: a study written by ``nas search``.
         min_trials: the fewest ranked trials (with sampled parameters) worth computing them from;
             with fewer, each :class:`Importance` only carries a note saying so.
+        view: ``study`` already read (:class:`~nas.report.view.StudyView`), so that only Optuna's
+            own trials are read again (PED-ANOVA needs them); ``None``: read it here.
 
     Returns:
         One :class:`Importance` per objective, in ``study.metric_names`` order.
     """
     names = study.metric_names or [f"objective {i}" for i in range(len(study.directions))]
-    searched = {r.number for r in read_records(study) if r.kind == TrialKind.SEARCHED}
+    searched = {r.number for r in view_of(view or study).records if r.kind == TrialKind.SEARCHED}
     trials = [t for t in study.get_trials(deepcopy=False) if t.number in searched and t.values and t.params]
     least = max(2, min_trials)
     if len(trials) < least:

@@ -1,7 +1,7 @@
 """Which architecture to take: the best one within the budget, and the command that exports it.
 
 Computation only: :func:`recommend` returns a :class:`Recommendation` that the report puts at
-the top of the page. The pick itself is :func:`nas.export.best_trial`, the one ``nas export
+the top of the page. The pick itself is :func:`nas.export.best_record` (``best_trial``'s), the one ``nas export
 --pick best`` makes, so the report and the export never disagree.
 """
 
@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import optuna
 
 from nas.errors import NasError
-from nas.export import best_trial
+from nas.export import best_record
 from nas.report.pareto import budget_of
-from nas.searching.record import TrialKind, TrialRecord, read_records
+from nas.report.view import StudyView, view_of
+from nas.searching.record import TrialKind, TrialRecord
 from nas.searching.storage import hide_password
 from nas.study.files import study_files
 
@@ -68,11 +69,11 @@ def _accuracy(record: TrialRecord, basis: str) -> float | None:
     return record.accuracy
 
 
-def recommend(study: optuna.Study, max_flops: float | None = None, storage: str | None = None) -> Recommendation:
+def recommend(study: StudyView | optuna.Study, max_flops: float | None = None, storage: str | None = None) -> Recommendation:
     """The best searched architecture within the budget (see :class:`Recommendation`).
 
     Args:
-        study: a study written by ``nas search``.
+        study: a study written by ``nas search`` (or its :class:`~nas.report.view.StudyView`).
         max_flops: the FLOPs limit; ``None`` means the study's own budget (or none).
         storage: the storage URL the study was opened from (``None``: the default one), for
             the export command.
@@ -83,13 +84,14 @@ def recommend(study: optuna.Study, max_flops: float | None = None, storage: str 
     Raises:
         NasError: when no completed trial fits within the limit (naming the cheapest one).
     """
-    limit = max_flops if max_flops is not None else budget_of(study, "flops")
-    records = {r.number: r for r in read_records(study)}
+    view = view_of(study)
+    limit = max_flops if max_flops is not None else budget_of(view, "flops")
+    records = {r.number: r for r in view.records}
     note = ""
     try:
-        number, basis = best_trial(study, limit, final=True).number, FINAL
+        number, basis = best_record(view.records, view.study_name, limit, final=True).number, FINAL
     except NasError:
-        number, basis = best_trial(study, limit).number, PROXY
+        number, basis = best_record(view.records, view.study_name, limit).number, PROXY
         finalised = sum(1 for r in records.values() if r.final is not None and r.kind == TrialKind.SEARCHED)
         note = ("no architecture within the budget has been trained with the full recipe yet, so this is "
                 "ranked by the search's proxy validation accuracy") if not finalised else (
@@ -103,7 +105,7 @@ def recommend(study: optuna.Study, max_flops: float | None = None, storage: str 
     return Recommendation(
         trial=number, basis=basis, accuracy=float(_accuracy(record, basis) or 0.0), proxy_accuracy=record.accuracy,
         flops=record.flops, params=record.params, latency_ms=record.latency_ms, notation=record.notation,
-        limit=limit, command=export_command(study.study_name, number, storage), note=note,
+        limit=limit, command=export_command(view.study_name, number, storage), note=note,
         preset=None if best_preset is None else best_preset[1].baseline,
         preset_accuracy=None if best_preset is None else best_preset[0])
 
