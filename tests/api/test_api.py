@@ -13,22 +13,7 @@ from nas.api.frame import COLUMNS
 from nas.cli.main import main
 from nas.searching.record import TrialKind
 
-SPACE = """\
-name: small
-input: dataset
-classes: dataset
-stem: {kind: [conv], channels: [8, 12]}
-stages:
-  - {family: [conv, reshet], depth: [1], channels: [16, 24, 32], stride: 2}
-head: {hidden: [null]}
-"""
-DATA = "synthetic:1x8x8:4:128"
-#: The same tiny proxy training, as command-line words and as the API's keyword options.
-CLI_OPTIONS = ["--dataset", DATA, "--epochs", "1", "--train-subset", "64", "--val-size", "32", "--batch-size", "32",
-               "--jobs", "1", "--threads", "1", "--no-progress", "--prescreen", "0"]
-API_OPTIONS = dict(dataset=DATA, epochs=1, train_subset=64, val_size=32, batch_size=32, jobs=1, threads=1,
-                   no_progress=True, prescreen=0)
-
+from small import API_OPTIONS, CLI_OPTIONS, DATA, SPACE
 
 @pytest.fixture
 def space(tmp_path):

@@ -13,19 +13,8 @@ import nas
 from nas.cli.main import main
 from nas.searching.record import TrialKind
 
-SPACE = """\
-name: small
-input: dataset
-classes: dataset
-stem: {kind: [conv], channels: [8, 12]}
-stages:
-  - {family: [conv, reshet], depth: [1], channels: [16, 24, 32], stride: 2}
-head: {hidden: [null]}
-"""
-DATA = "synthetic:1x8x8:4:128"
-OPTIONS = dict(dataset=DATA, epochs=1, train_subset=64, val_size=32, batch_size=32, jobs=1, threads=1,
-               no_progress=True, prescreen=0)
-
+from small import API_OPTIONS as OPTIONS
+from small import DATA, SPACE
 
 @pytest.fixture
 def space(tmp_path):
