@@ -13,8 +13,11 @@ architecture) and prints, against the full recipe's test accuracy:
   accuracy) and the rest (initialisation, data order and subset: the remaining variance);
 * the final recipe's cost.
 
+Proxy trainings measured after a row was stored (``benchmarks/proxy_sweep.py``) are read from
+``--proxies`` and counted as the row's own.
+
     python benchmarks/proxy_fidelity.py [--results benchmarks/results/fashion-mnist-5M.jsonl]
-        [--default-fidelity 3x6000] [--bootstrap 2000] [--seed 0] [--json]
+        [--proxies PATH] [--default-fidelity 3x6000] [--val-size 2000] [--bootstrap 2000] [--seed 0] [--json]
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from nas.report.final import kendall_tau
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks/results/fashion-mnist-5M.jsonl"
+PROXIES = ROOT / "benchmarks/results/fashion-mnist-5M-proxies.jsonl"
+SEARCH_VAL = 2000  # nas search's --val-size default: a fidelity's label names any other
 ZERO_COST = ("synflow", "snip", "grad_norm", "naswot")
 
 
@@ -123,44 +128,71 @@ class Noise:
     init_sd: float
 
 
-def _label(epochs: int, images: int) -> str:
-    return f"{epochs}x{images}"
+Fidelity = tuple[int, int, int]  # epochs, training images, validation images
 
 
-def _proxy(row: dict[str, Any], label: str, seed: int | None) -> list[dict[str, Any]]:
-    return [p for p in row["proxy"] if _label(p["epochs"], p["train_images"]) == label
-            and (seed is None or p["seed"] == seed)]
+def _fidelity(entry: dict[str, Any]) -> Fidelity:
+    return entry["epochs"], entry["train_images"], entry.get("val_images") or SEARCH_VAL
 
 
-def _fidelity_labels(rows: Sequence[dict[str, Any]]) -> list[str]:
-    found = {(p["epochs"], p["train_images"]) for r in rows for p in r["proxy"]}
-    return [_label(e, n) for e, n in sorted(found, key=lambda f: (f[0] * f[1], f))]
+def _label(fidelity: Fidelity) -> str:
+    epochs, images, val = fidelity
+    return f"{epochs}x{images}" + ("" if val == SEARCH_VAL else f" val {val}")
 
 
-def _nearest(labels: Sequence[str], wanted: str) -> str | None:
-    """``wanted`` when measured, else the measured fidelity of the same epochs with the closest
-    image count (a subset of N images trains on N rounded down to whole batches)."""
-    if wanted in labels:
+def _proxy(row: dict[str, Any], fidelity: Fidelity, seed: int | None) -> list[dict[str, Any]]:
+    return [p for p in row["proxy"] if _fidelity(p) == fidelity and (seed is None or p["seed"] == seed)]
+
+
+def _fidelities(rows: Sequence[dict[str, Any]]) -> list[Fidelity]:
+    found = {_fidelity(p) for r in rows for p in r["proxy"]}
+    return sorted(found, key=lambda f: (f[0] * f[1], f))
+
+
+def _nearest(fidelities: Sequence[Fidelity], wanted: Fidelity) -> Fidelity | None:
+    """``wanted`` when measured, else the measured fidelity of the same epochs and validation
+    size with the closest image count (a subset of N images trains on N rounded down to whole
+    batches)."""
+    if wanted in fidelities:
         return wanted
-    epochs, images = (int(x) for x in wanted.split("x"))
-    same = [lab for lab in labels if int(lab.split("x")[0]) == epochs]
-    return min(same, key=lambda lab: abs(int(lab.split("x")[1]) - images)) if same else None
+    same = [f for f in fidelities if (f[0], f[2]) == (wanted[0], wanted[2])]
+    return min(same, key=lambda f: abs(f[1] - wanted[1])) if same else None
 
 
-def correlations(rows: Sequence[dict[str, Any]], default: str, resamples: int = 2000,
+def merge(rows: Sequence[dict[str, Any]], extra: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The table's rows with the measurements of ``benchmarks/proxy_sweep.py`` added to their
+    ``proxy`` lists (matched by notation; one a row already holds at the same fidelity and seed
+    is not added twice)."""
+    by_notation: dict[str, list[dict[str, Any]]] = {}
+    for e in extra:
+        by_notation.setdefault(e["notation"], []).append(e)
+    out = []
+    for row in rows:
+        proxy = list(row["proxy"])
+        have = {(_fidelity(p), p["seed"]) for p in proxy}
+        for e in by_notation.get(row["notation"], []):
+            if (_fidelity(e), e["seed"]) not in have:
+                have.add((_fidelity(e), e["seed"]))
+                proxy.append({k: e[k] for k in ("epochs", "train_images", "seed", "val_images", "val_accuracy",
+                                                "time_s")})
+        out.append({**row, "proxy": proxy})
+    return out
+
+
+def correlations(rows: Sequence[dict[str, Any]], default: Fidelity, resamples: int = 2000,
                  seed: int = 0) -> list[Correlation]:
     """Every predictor's rank correlations with the final test accuracy (see the module docstring)."""
     predictors: list[tuple[str, Callable[[dict[str, Any]], float | None], Callable[[dict[str, Any]], float]]] = []
-    for label in _fidelity_labels(rows):
-        def at_seed0(r: dict[str, Any], label: str = label) -> float | None:
-            got = _proxy(r, label, 0)
+    for fidelity in _fidelities(rows):
+        def at_seed0(r: dict[str, Any], fidelity: Fidelity = fidelity) -> float | None:
+            got = _proxy(r, fidelity, 0)
             return got[0]["val_accuracy"] if got else None
 
-        def cost0(r: dict[str, Any], label: str = label) -> float:
-            return _proxy(r, label, 0)[0]["time_s"]
+        def cost0(r: dict[str, Any], fidelity: Fidelity = fidelity) -> float:
+            return _proxy(r, fidelity, 0)[0]["time_s"]
 
-        predictors.append((f"{label} seed 0", at_seed0, cost0))
-    chosen = _nearest(_fidelity_labels(rows), default)
+        predictors.append((f"{_label(fidelity)} seed 0", at_seed0, cost0))
+    chosen = _nearest(_fidelities(rows), default)
     if chosen is not None:
         def mean_seeds(r: dict[str, Any]) -> float | None:
             got = _proxy(r, chosen, None)
@@ -169,7 +201,7 @@ def correlations(rows: Sequence[dict[str, Any]], default: str, resamples: int = 
         def cost_seeds(r: dict[str, Any]) -> float:
             return sum(p["time_s"] for p in _proxy(r, chosen, None))
 
-        predictors.append((f"{chosen} mean of seeds", mean_seeds, cost_seeds))
+        predictors.append((f"{_label(chosen)} mean of seeds", mean_seeds, cost_seeds))
     for name in ZERO_COST:
         predictors.append((name, lambda r, name=name: (r.get("zero_cost") or {}).get(name),
                            lambda r: float(r.get("zero_cost_time_s", 0.0))))
@@ -187,9 +219,9 @@ def correlations(rows: Sequence[dict[str, Any]], default: str, resamples: int = 
     return out
 
 
-def noise(rows: Sequence[dict[str, Any]], default: str) -> Noise | None:
+def noise(rows: Sequence[dict[str, Any]], default: Fidelity) -> Noise | None:
     """The default fidelity's agreement between its two lowest seeds, and its noise floor."""
-    chosen = _nearest(_fidelity_labels(rows), default)
+    chosen = _nearest(_fidelities(rows), default)
     if chosen is None:
         return None
     pairs, val_images = [], []
@@ -207,12 +239,12 @@ def noise(rows: Sequence[dict[str, Any]], default: str) -> Noise | None:
     n_val = [v for v in val_images if v]
     val_var = p * (1 - p) / statistics.fmean(n_val) if n_val else math.nan
     init_var = max(0.0, run_var - val_var) if not math.isnan(val_var) else math.nan
-    return Noise(chosen, len(pairs), kendall([a for a, _ in pairs], [b for _, b in pairs]),
+    return Noise(_label(chosen), len(pairs), kendall([a for a, _ in pairs], [b for _, b in pairs]),
                  statistics.fmean(abs(d) for d in diffs), math.sqrt(run_var), math.sqrt(val_var),
                  math.sqrt(init_var) if not math.isnan(init_var) else math.nan)
 
 
-def report(rows: Sequence[dict[str, Any]], default: str, resamples: int, seed: int) -> list[str]:
+def report(rows: Sequence[dict[str, Any]], default: Fidelity, resamples: int, seed: int) -> list[str]:
     """The printed tables."""
     finals = [r["final"] for r in rows]
     epochs = sorted({f["epochs"] for f in finals})
@@ -236,7 +268,7 @@ def report(rows: Sequence[dict[str, Any]], default: str, resamples: int, seed: i
     floor = noise(rows, default)
     out.append("")
     if floor is None:
-        out.append(f"noise floor of {default}: needs two seeds of it on at least two architectures")
+        out.append(f"noise floor of {_label(default)}: needs two seeds of it on at least two architectures")
     else:
         out.append(f"noise floor of {floor.fidelity} ({floor.n} architectures, two seeds): Kendall tau between seeds "
                    f"{floor.kendall:.3f}, mean |difference| {floor.mean_abs_diff * 100:.2f} points; one run's sd "
@@ -248,7 +280,12 @@ def report(rows: Sequence[dict[str, Any]], default: str, resamples: int, seed: i
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--results", type=Path, default=RESULTS, help="the ground-truth table (JSON lines)")
+    p.add_argument("--proxies", type=Path, help="more proxy measurements of its architectures "
+                   "(benchmarks/proxy_sweep.py; default: benchmarks/results/fashion-mnist-5M-proxies.jsonl "
+                   "when --results is the default table and that file exists)")
     p.add_argument("--default-fidelity", default="3x6000", help="the search's fidelity, EPOCHSxIMAGES (default 3x6000)")
+    p.add_argument("--val-size", type=int, default=SEARCH_VAL,
+                   help=f"the search's validation images (default {SEARCH_VAL})")
     p.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples (default 2000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
     p.add_argument("--json", action="store_true", help="print the correlations and the noise floor as JSON")
@@ -256,10 +293,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parts = a.default_fidelity.lower().split("x")
     if len(parts) != 2 or not all(x.isdigit() and int(x) >= 1 for x in parts):
         raise NasError(f"--default-fidelity: expected EPOCHSxIMAGES such as 3x6000, got {a.default_fidelity!r}")
+    a.default = (int(parts[0]), int(parts[1]), a.val_size)
+    if not 1 <= a.val_size <= 60_000:
+        raise NasError(f"--val-size must be from 1 to 60,000, got {a.val_size}")
     if not 0 <= a.bootstrap <= 1_000_000:
         raise NasError(f"--bootstrap must be from 0 to 1,000,000, got {a.bootstrap}")
     if not a.results.is_file():
         raise NasError(f"--results: no table at {a.results} (benchmarks/ground_truth.py writes it)")
+    if a.proxies is None and a.results.resolve() == RESULTS and PROXIES.is_file():
+        a.proxies = PROXIES
+    if a.proxies is not None and not a.proxies.is_file():
+        raise NasError(f"--proxies: no measurements at {a.proxies} (benchmarks/proxy_sweep.py writes them)")
     return a
 
 
@@ -269,16 +313,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = [r for r in Ledger(args.results, key_field="notation").rows() if r.get("final")]
         if len(rows) < 3:
             raise NasError(f"{args.results} holds {len(rows)} finished architectures; at least 3 are needed")
+        if args.proxies is not None:
+            rows = merge(rows, Ledger(args.proxies, key_field="key").rows())
     except NasError as exc:
         print(f"proxy_fidelity: error: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        floor = noise(rows, args.default_fidelity)
-        print(json.dumps({"correlations": [asdict(c) for c in correlations(rows, args.default_fidelity,
+        floor = noise(rows, args.default)
+        print(json.dumps({"correlations": [asdict(c) for c in correlations(rows, args.default,
                                                                            args.bootstrap, args.seed)],
                           "noise": asdict(floor) if floor else None}))
         return 0
-    print("\n".join(report(rows, args.default_fidelity, args.bootstrap, args.seed)))
+    print("\n".join(report(rows, args.default, args.bootstrap, args.seed)))
     return 0
 
 
