@@ -44,14 +44,18 @@ if str(ROOT) not in sys.path:
 import torch  # noqa: E402
 
 from nas.cost import LatencyResult  # noqa: E402
-from nas.searching import asha, objective, prescreen  # noqa: E402
 from nas.errors import NasError  # noqa: E402
+from nas.searching import (  # noqa: E402
+    asha,
+    objective,
+    prescreen,
+    workers,  # noqa: E402
+)
 from nas.searching.budget import parse_count  # noqa: E402
-from nas.searching import workers  # noqa: E402
 from nas.searching.data import prepare  # noqa: E402
-from nas.searching.record import TrialKind, read_records  # noqa: E402
 from nas.searching.settings import settings_from  # noqa: E402
 from nas.searching.study import with_stored_space  # noqa: E402
+from nas.study.record import TrialKind, read_records  # noqa: E402
 from nas.training import TrainResult, set_threads, train_proxy  # noqa: E402
 
 

@@ -211,9 +211,9 @@ def _cost(config: Any) -> tuple[int, int]:
 
 def from_study(opts: Options) -> list[Arch]:
     from nas.arch.io import from_dict
-    from nas.searching.pareto import pareto_front
-    from nas.searching.record import read_records
-    from nas.study_io import load_study
+    from nas.study.pareto import pareto_front
+    from nas.study.record import read_records
+    from nas.study.stored import load_study
 
     assert opts.study is not None
     records = read_records(load_study(opts.study, opts.storage))

@@ -392,7 +392,7 @@ def read_trace(name: str, meta: dict[str, Any], url: str) -> Trace:
     """A finished run's trained trials, timed from the run's start."""
     import optuna
 
-    from nas.searching.record import TrialKind, count_kinds, read_records
+    from nas.study.record import TrialKind, count_kinds, read_records
 
     study = optuna.load_study(study_name=name, storage=url)
     start = dt.datetime.fromisoformat(meta["start"])

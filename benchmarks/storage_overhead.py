@@ -26,8 +26,8 @@ from nas.blocks import build_model
 from nas.cost import count_flops
 from nas.data import load_dataset, split_train_val, subset
 from nas.searching.run import SearchSettings
-from nas.searching.storage import open_storage
 from nas.space import SearchSpace
+from nas.study.storage import open_storage
 from nas.training import TrainSettings, train_proxy
 
 ROOT = Path(__file__).resolve().parents[1]

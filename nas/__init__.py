@@ -7,14 +7,31 @@ first use, so ``import nas`` loads neither Optuna, plotly nor pandas.
 
 from typing import TYPE_CHECKING, Any
 
-from nas.arch import ArchConfig, BlockConfig, HeadConfig, StageConfig, load_config, save_config
+from nas.arch import (
+    ArchConfig,
+    BlockConfig,
+    HeadConfig,
+    StageConfig,
+    load_config,
+    save_config,
+)
 from nas.blocks import build_model
 from nas.errors import NasError
 
 if TYPE_CHECKING:
     from nas.api import (
-        PresetInfo, SpaceSummary, Study, StudyStatus, Trained, describe_space, finalize, list_presets, open_study,
-        profile, search, train,
+        PresetInfo,
+        SpaceSummary,
+        Study,
+        StudyStatus,
+        Trained,
+        describe_space,
+        finalize,
+        list_presets,
+        open_study,
+        profile,
+        search,
+        train,
     )
 
 __version__ = "0.1.0"

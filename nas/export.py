@@ -14,15 +14,12 @@ from nas.arch.config import ArchConfig
 from nas.arch.io import dumps, from_dict
 from nas.errors import NasError
 from nas.outputs import write_output
-from nas.searching.storage import database_files
-from nas.searching.attrs import STUDY_SETTINGS
-from nas.searching.pareto import pareto_front
-from nas.searching.record import TrialKind, TrialRecord, read_records
+from nas.study.attrs import arch_of, measurements_of, study_settings
+from nas.study.candidates import candidates
+from nas.study.pareto import pareto_front
+from nas.study.record import TrialRecord, read_records
+from nas.study.storage import database_files
 from nas.units import format_count
-
-
-def _searched(records: Sequence[TrialRecord]) -> list[TrialRecord]:
-    return [r for r in records if r.kind == TrialKind.SEARCHED and r.accuracy is not None]
 
 
 def _check_searched(name: str, records: Sequence[TrialRecord], searched: list[TrialRecord]) -> None:
@@ -48,7 +45,7 @@ def knee_trial(study: optuna.Study) -> FrozenTrial:
         NasError: when the study has no feasible completed trial.
     """
     records = read_records(study)
-    searched = _searched(records)
+    searched = candidates(records)
     _check_searched(study.study_name, records, searched)
     pareto = sorted(pareto_front(searched, ("accuracy", "flops")),
                     key=lambda r: (r.flops, -(r.accuracy or 0.0), r.number))
@@ -82,7 +79,7 @@ def best_trial(study: optuna.Study, max_flops: float | None = None, *, final: bo
     Raises:
         NasError: when no trial meets the limit, naming the cheapest one there is.
     """
-    stored = study.user_attrs.get(STUDY_SETTINGS, {}).get("max_flops")
+    stored = study_settings(study).get("max_flops")
     limit = max_flops if max_flops is not None else stored
     return _frozen(study, best_record(read_records(study), study.study_name, limit, final=final).number)
 
@@ -95,7 +92,7 @@ def best_record(records: Sequence[TrialRecord], name: str, limit: float | None, 
     Raises:
         NasError: when no trial meets the limit, naming the cheapest one there is.
     """
-    done = [r for r in _searched(records) if r.flops is not None and (r.final is not None or not final)]
+    done = [r for r in candidates(records) if r.flops is not None and (r.final is not None or not final)]
     _check_searched(name, records, done)
     fits = [r for r in done if limit is None or (r.flops or 0) <= limit]
     if not fits:
@@ -130,11 +127,11 @@ def pick_trial(study: optuna.Study, pick: str = "best", max_flops: int | None = 
             raise NasError(f"study {study.study_name!r} has no trial {number}; its trials are numbered "
                            f"{min(trials)} to {max(trials)}")
         trial = trials[number]
-        if "arch" not in trial.user_attrs:
+        if arch_of(trial) is None:
             raise NasError(f"trial {number} of {study.study_name!r} recorded no architecture")
         return trial
     if pick == "best":
-        budget = max_flops or study.user_attrs.get(STUDY_SETTINGS, {}).get("max_flops")
+        budget = max_flops or study_settings(study).get("max_flops")
         return best_trial(study, budget)
     if pick == "knee":
         return knee_trial(study)
@@ -143,7 +140,10 @@ def pick_trial(study: optuna.Study, pick: str = "best", max_flops: int | None = 
 
 def trial_config(trial: FrozenTrial) -> ArchConfig:
     """The architecture config a trial recorded."""
-    return from_dict(trial.user_attrs["arch"])
+    arch = arch_of(trial)
+    if arch is None:
+        raise NasError(f"trial {trial.number} recorded no architecture")
+    return from_dict(arch)
 
 
 def export_trial(study: optuna.Study, trial: FrozenTrial, path: str | Path) -> Path:
@@ -167,9 +167,9 @@ def export_trial(study: optuna.Study, trial: FrozenTrial, path: str | Path) -> P
         "study": study.study_name,
         "trial": trial.number,
         "state": trial.state.name,
-        **{k: trial.user_attrs[k] for k in ("accuracy", "flops", "params", "latency_ms") if k in trial.user_attrs},
+        **measurements_of(trial),
     }
-    dataset = study.user_attrs.get("settings", {}).get("dataset")
+    dataset = study_settings(study).get("dataset")
     if dataset:
         meta["dataset"] = dataset
     comment = (

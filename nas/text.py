@@ -3,7 +3,7 @@ hold, i.e. not empty, valid UTF-8 (no lone surrogates from undecodable bytes) an
 characters (a newline, a tab, NUL, DEL, ...).
 
 Study names (:mod:`nas.study.files`), output paths (:mod:`nas.outputs`) and SQLite storage files
-(:mod:`nas.searching.storage`) are all checked here; each caller words its own messages and picks
+(:mod:`nas.study.storage`) are all checked here; each caller words its own messages and picks
 its own error class.
 """
 

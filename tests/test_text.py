@@ -7,8 +7,8 @@ import pytest
 
 from nas.errors import NasError, StorageError
 from nas.outputs import OutputError, check_path_text
-from nas.searching.storage import sqlite_file
 from nas.study.files import check_study_name
+from nas.study.storage import sqlite_file
 from nas.text import check_text, has_control, is_utf8
 
 MESSAGES = {"empty": "E", "not_utf8": "U", "control": "C"}

@@ -13,7 +13,7 @@ from nas.errors import NasError
 if TYPE_CHECKING:
     from nas.data import ImageData
     from nas.finalizing.run import Plan
-    from nas.searching.record import TrialRecord
+    from nas.study.record import TrialRecord
 
 #: ``nas finalize``'s options besides the recipe's (:data:`nas.api.recipe.RECIPE`).
 OPTIONS = ("storage", "top", "trials", "with_presets", "retrain", "jobs", "weights_dir", "threads", "data_dir",
@@ -61,13 +61,12 @@ def plan_finalize(study: Any, **options: Any) -> tuple[Plan, ImageData, int]:
     from nas.finalizing.folders import unit_folders
     from nas.finalizing.run import Plan
     from nas.finalizing.select import select
-    from nas.searching import attrs as A
-    from nas.searching.record import read_records, study_objectives
     from nas.searching.settings import default_jobs
-    from nas.searching.storage import check_sqlite_file, hide_password, sqlite_file
-    from nas.searching.study import nas_attrs
+    from nas.study import attrs as A
     from nas.study.files import study_files
-    from nas.study_io import open_stored
+    from nas.study.record import read_records, study_objectives
+    from nas.study.storage import check_sqlite_file, hide_password, sqlite_file
+    from nas.study.stored import nas_attrs, open_stored
     from nas.training.device import MAX_THREADS, pick_device
     from nas.training.full import adapt_config
 
@@ -155,8 +154,8 @@ def finalize(study: Any, **options: Any) -> tuple[TrialRecord, ...]:
 
     from nas.finalizing.claims import unit_state
     from nas.finalizing.run import judge_jobs, run_jobs, work
-    from nas.searching.record import read_records
-    from nas.study_io import load_study
+    from nas.study.record import read_records
+    from nas.study.stored import load_study
 
     plan, data, jobs = plan_finalize(study, **options)
     print(f"nas finalize: {len(plan.targets)} trial(s) of {plan.study}: {', '.join(str(n) for n in plan.targets)}; "

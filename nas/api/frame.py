@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-    from nas.searching.record import TrialRecord
+    from nas.study.record import TrialRecord
 
 #: The columns of :func:`records_frame`, in order, and what each holds.
 COLUMNS = {

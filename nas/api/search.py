@@ -20,7 +20,7 @@ def _counted(value: object, option: str) -> int | None:
 
 
 def _objectives(value: object, option: str) -> tuple[str, ...] | None:
-    from nas.searching.objectives import parse_objectives
+    from nas.study.objectives import parse_objectives
 
     if value is None:
         return None

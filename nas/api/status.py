@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import optuna
 
-    from nas.searching.record import TrialKind, TrialRecord
     from nas.searching.rungs import RungPlan
+    from nas.study.record import TrialKind, TrialRecord
 
 #: The longest ``--recent`` window (a year, in minutes); more is a typo.
 MAX_RECENT_MIN = 366 * 24 * 60
@@ -133,24 +133,29 @@ def recent_window(value: object) -> float:
 
 def study_status(study: optuna.Study, url: str, recent_min: object = 10.0) -> StudyStatus:
     """Fail the study's stale trials, then read where it stands (see :meth:`nas.Study.status`)."""
-    from nas.searching.pareto import pareto_front
-    from nas.searching.record import count_kinds, read_records, study_objectives
     from nas.searching.rungs import RungPlan
-    from nas.searching.study import fail_stale
-    from nas.searching.summary import count_finalized
+    from nas.study import attrs as A
+    from nas.study.pareto import pareto_front
+    from nas.study.record import (
+        count_finalized,
+        count_kinds,
+        read_records,
+        study_objectives,
+    )
+    from nas.study.stale import fail_stale
 
     recent = recent_window(recent_min)
     # Trials whose worker went silent for longer than the study's grace period are failed first.
     failed_now = frozenset(fail_stale(study.study_name, url))
     records = read_records(study)
     searched = [r for r in records if not r.baseline]
-    settings = study.user_attrs.get("settings", {})
+    settings = A.study_settings(study)
     plan = RungPlan.from_stored(settings.get("fidelity"))
-    grace = (study.user_attrs.get("run") or {}).get("grace")
+    grace = A.study_run(study).get("grace")
     now = dt.datetime.now()
     return StudyStatus(
         study=study.study_name, space=settings.get("space"), dataset=settings.get("dataset"),
-        max_flops=settings.get("max_flops"), target=study.user_attrs.get("target_trials"),
+        max_flops=settings.get("max_flops"), target=A.study_target(study),
         counts=dict(count_kinds(searched)), prescreen=settings.get("prescreen"),
         prescreen_proxy=settings.get("prescreen_proxy"), finalized=FinalizedCounts(**count_finalized(records, grace)),
         eta=None if plan is None else plan.eta, rungs=_rung_reach(plan, searched),
@@ -161,7 +166,7 @@ def study_status(study: optuna.Study, url: str, recent_min: object = 10.0) -> St
 
 def _rung_reach(plan: RungPlan | None, searched: Sequence[TrialRecord]) -> tuple[RungReach, ...]:
     """Per rung of ``plan``, the searched trials (failed ones aside) that reached it."""
-    from nas.searching.record import TrialKind
+    from nas.study.record import TrialKind
 
     if plan is None:
         return ()
@@ -182,7 +187,7 @@ def _workers(records: Sequence[TrialRecord], failed_now: frozenset[int], now: dt
 def _seen(records: Sequence[TrialRecord], failed_now: frozenset[int]) -> dict[str, WorkerSeen]:
     """Every worker named by a record: its trials, when it was last seen and its state (running
     wins over silent, silent over idle)."""
-    from nas.searching.record import TrialKind
+    from nas.study.record import TrialKind
 
     seen: dict[str, WorkerSeen] = {}
     for r in records:

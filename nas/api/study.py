@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
     from nas.api.status import StudyStatus
     from nas.arch.config import ArchConfig
-    from nas.searching.record import TrialRecord
     from nas.searching.summary import SearchSummary
+    from nas.study.record import TrialRecord
 
 
 @dataclass(frozen=True)
@@ -41,28 +41,28 @@ class Study:
     @classmethod
     def open(cls, name: str, storage: str | None = None, summary: SearchSummary | None = None) -> Study:
         """Open a stored study for reading (see :func:`open_study`)."""
-        from nas.study_io import open_stored
+        from nas.study.stored import open_stored
 
         study, _, url = open_stored(name, storage)
         return cls(name, url, study, summary, storage)
 
     @property
     def records(self) -> tuple[TrialRecord, ...]:
-        """Every trial as a :class:`~nas.searching.record.TrialRecord`, by trial number."""
-        from nas.searching.record import read_records
+        """Every trial as a :class:`~nas.study.record.TrialRecord`, by trial number."""
+        from nas.study.record import read_records
 
         return tuple(read_records(self.optuna_study))
 
     @property
     def objectives(self) -> tuple[str, ...]:
-        from nas.searching.record import study_objectives
+        from nas.study.record import study_objectives
 
         return tuple(study_objectives(self.optuna_study))
 
     @property
     def front(self) -> tuple[TrialRecord, ...]:
         """The Pareto-optimal searched records for the study's objectives, most accurate first."""
-        from nas.searching.pareto import pareto_front
+        from nas.study.pareto import pareto_front
 
         return tuple(pareto_front(self.records, self.objectives))
 
@@ -84,7 +84,7 @@ class Study:
     def to_dataframe(self) -> pd.DataFrame:
         """One row per stored trial; the columns are :data:`nas.api.frame.COLUMNS`."""
         from nas.api.frame import records_frame
-        from nas.searching.pareto import pareto_front
+        from nas.study.pareto import pareto_front
 
         records = self.records
         return records_frame(records, pareto_front(records, self.objectives))
@@ -92,9 +92,9 @@ class Study:
     def pareto_figure(self, x: str = "flops") -> go.Figure:
         """The report's proxy accuracy against ``x`` (``flops``, ``params`` or ``latency_ms``)
         with the Pareto front, the budget and the presets; ``fig.show()`` draws it inline."""
+        from nas.options import OptionError
         from nas.report.figures import pareto_figure
         from nas.report.pareto import AXES, pareto_info
-        from nas.options import OptionError
 
         if x not in AXES:
             raise OptionError(f"x: expected one of {', '.join(AXES)}, got {x!r}")
@@ -120,7 +120,7 @@ class Study:
         from nas.export import pick_trial
         from nas.options import text
         from nas.searching.budget import parse_count
-        from nas.searching.record import TrialRecord
+        from nas.study.record import TrialRecord
 
         budget = None if max_flops is None else parse_count(max_flops, "--max-flops")
         trial = pick_trial(self.optuna_study, text(pick, "--pick") or "", budget)
@@ -161,8 +161,8 @@ class Study:
         from nas.options import text
         from nas.report.html import render_report
         from nas.searching.budget import parse_count
-        from nas.searching.study import fail_stale
         from nas.study.files import study_files
+        from nas.study.stale import fail_stale
 
         budget = None if max_flops is None else parse_count(max_flops, "--max-flops")
         out = text(path, "--output") if path is not None else str(study_files(self.name).report)

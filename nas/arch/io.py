@@ -24,8 +24,15 @@ from typing import Any
 import yaml
 
 from nas.arch.config import ArchConfig, StageConfig
-from nas.arch.notation import decode_block, decode_blocks, decode_head, encode_block, encode_blocks, encode_head
 from nas.arch.limits import MAX_CLASSES, MAX_IN_CHANNELS, MAX_RESOLUTION
+from nas.arch.notation import (
+    decode_block,
+    decode_blocks,
+    decode_head,
+    encode_block,
+    encode_blocks,
+    encode_head,
+)
 from nas.arch.safe_yaml import YamlProblem, load_yaml, read_text
 from nas.arch.shapes import validate
 from nas.arch.vocab import SHORTCUTS

@@ -21,7 +21,14 @@ import re
 from collections.abc import Iterable
 
 from nas.arch.config import ArchConfig, BlockConfig, HeadConfig, StageConfig
-from nas.arch.encode import MULTILEVEL, encode_arch, encode_block, encode_blocks, encode_head, encode_stage
+from nas.arch.encode import (
+    MULTILEVEL,
+    encode_arch,
+    encode_block,
+    encode_blocks,
+    encode_head,
+    encode_stage,
+)
 from nas.arch.limits import MAX_BLOCKS
 from nas.arch.vocab import ACT_TOKENS, ATTENTIONS, DEFORMS, FAMILIES, HEAD_NORMS
 from nas.errors import ConfigError

@@ -12,10 +12,24 @@ from dataclasses import dataclass, fields
 from nas.arch.config import ArchConfig, BlockConfig
 from nas.arch.families import FAMILY_TABLE, OPTION_FIELDS
 from nas.arch.limits import (
-    MAX_BLOCKS, MAX_CHANNELS, MAX_CLASSES, MAX_GHOST_RATIO, MAX_IN_CHANNELS, MAX_KERNEL, MAX_RATIO, MAX_RESOLUTION,
+    MAX_BLOCKS,
+    MAX_CHANNELS,
+    MAX_CLASSES,
+    MAX_GHOST_RATIO,
+    MAX_IN_CHANNELS,
+    MAX_KERNEL,
+    MAX_RATIO,
+    MAX_RESOLUTION,
     MAX_STRIDE,
 )
-from nas.arch.vocab import ACTIVATIONS, ATTENTIONS, DEFORMS, FAMILIES, HEAD_NORMS, SHORTCUTS
+from nas.arch.vocab import (
+    ACTIVATIONS,
+    ATTENTIONS,
+    DEFORMS,
+    FAMILIES,
+    HEAD_NORMS,
+    SHORTCUTS,
+)
 from nas.errors import ConfigError
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from nas.cli.train import add_recipe_options
 
 if TYPE_CHECKING:
-    from nas.searching.record import TrialRecord
+    from nas.study.record import TrialRecord
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

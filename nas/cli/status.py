@@ -65,7 +65,7 @@ def _known(value: str | None) -> str:
 
 def _trials_line(s: StudyStatus) -> str:
     """The trial counts by kind, with the rungs' split for a multi-fidelity search."""
-    from nas.searching.record import TrialKind as K
+    from nas.study.record import TrialKind as K
 
     c = s.counts
     of = f"/{s.target}" if s.target else ""

@@ -1,6 +1,12 @@
 """Cost of a model: FLOPs (project convention), parameters, latency, activation memory."""
 
-from nas.cost.flops import CONV_LIKE_MARKERS, UNCOUNTED_OPS, FlopCount, count_flops, exact_macs_modules
+from nas.cost.flops import (
+    CONV_LIKE_MARKERS,
+    UNCOUNTED_OPS,
+    FlopCount,
+    count_flops,
+    exact_macs_modules,
+)
 from nas.cost.latency import LatencyResult, measure_latency
 from nas.cost.memory import peak_activation_bytes
 from nas.cost.params import count_params, count_params_by_stage

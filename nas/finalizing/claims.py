@@ -40,11 +40,11 @@ from typing import Any
 
 import optuna
 from optuna.exceptions import UpdateFinishedTrialError
-from optuna.trial import TrialState, create_trial
+from optuna.trial import TrialState
 
 from nas.finalizing.recipes import setting_differences
-from nas.searching import attrs as A
-from nas.searching.record import TrialKind, TrialRecord, read_records
+from nas.study import attrs as A
+from nas.study.record import TrialKind, TrialRecord, read_records
 from nas.training import TrainSettings
 
 
@@ -130,7 +130,7 @@ def unit_state(records: Sequence[TrialRecord], target: int, grace: float, now: f
 
 
 class _StoredTrial:
-    """A running trial written through its storage (what :mod:`nas.searching.attrs` writes to)."""
+    """A running trial written through its storage (what :mod:`nas.study.attrs` writes to)."""
 
     def __init__(self, storage: optuna.storages.BaseStorage, trial_id: int) -> None:
         self.storage, self.trial_id = storage, trial_id
@@ -267,7 +267,7 @@ def try_claim(study: optuna.Study, storage: optuna.storages.BaseStorage, target:
         end_trial(storage, study_id, stale.number, TrialState.FAIL, _stale_reason(stale, grace))
     since = time.time()
     recipe = None if settings is None else asdict(settings)
-    template = create_trial(state=TrialState.RUNNING, user_attrs=A.claim_attrs(worker, target, since, recipe))
+    template = A.claim_trial(worker, target, since, recipe)
     trial_id = storage.create_new_trial(study_id, template_trial=template)
     number = storage.get_trial_number_from_id(trial_id)
     state = unit_state(read_records(study), target, grace, settings=settings)

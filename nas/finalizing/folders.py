@@ -18,9 +18,14 @@ from nas.data import ImageData
 from nas.errors import NasError
 from nas.finalizing.claims import UnitState, unit_state
 from nas.finalizing.recipes import recipe_folder, setting_differences, weights_folder
-from nas.searching.record import TrialRecord
+from nas.study.record import TrialRecord
 from nas.training import TrainSettings
-from nas.training.full import CHECKPOINT, OtherSettings, check_output_folder, read_resumable
+from nas.training.full import (
+    CHECKPOINT,
+    OtherSettings,
+    check_output_folder,
+    read_resumable,
+)
 
 
 def _other_recipe(target: int, state: UnitState, settings: TrainSettings) -> str:

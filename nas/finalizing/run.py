@@ -24,9 +24,9 @@ from nas.data import ImageData, load_dataset
 from nas.errors import NasError, TrainingDiverged
 from nas.finalizing.claims import Busy, Claim, try_claim
 from nas.finalizing.recipes import recipe_record, weights_folder
-from nas.searching.objective import WORKER
-from nas.searching.record import TrialRecord, read_records
-from nas.searching.study import quiet_optuna
+from nas.processes import WORKER
+from nas.study.record import TrialRecord, read_records
+from nas.study.stored import quiet_optuna
 from nas.training import TrainSettings, set_threads
 from nas.training.full import adapt_config, train_full
 from nas.training.loop import EpochStats
@@ -99,7 +99,7 @@ def work(plan: Plan, index: int = 0, data: ImageData | None = None,
             failed finalisation first), or, before anything is claimed, when ``plan.grace`` is
             shorter than the storage's lock timeout.
     """
-    from nas.study_io import open_stored
+    from nas.study.stored import open_stored
 
     say = say or _stderr
     quiet_optuna()
@@ -206,7 +206,7 @@ def _stderr(line: str) -> None:
 
 
 def _job_process(plan: Plan, index: int, parent: int) -> None:
-    from nas.searching.workers import setup_worker_process
+    from nas.processes import setup_worker_process
 
     setup_worker_process(parent)
 
@@ -229,7 +229,7 @@ def run_jobs(plan: Plan, jobs: int) -> list[int | None]:
         Each worker's exit code (0: it ended well; 2: it stopped on an error it printed; negative:
         killed by that signal), to be judged with what is left undone (:func:`judge_jobs`).
     """
-    from nas.searching.workers import supervise
+    from nas.processes import supervise
 
     ctx = mp.get_context("spawn")
     procs = [ctx.Process(target=_job_process, args=(plan, i, os.getpid())) for i in range(jobs)]

@@ -9,15 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nas.errors import NasError
-from nas.searching.pareto import pareto_front
-from nas.searching.record import TrialKind, TrialRecord
-
-
-def trained(record: TrialRecord) -> bool:
-    """Whether ``record`` is an architecture that was trained and can be trained again: a
-    searched trial, or a baseline with a measured accuracy."""
-    return (record.kind in (TrialKind.SEARCHED, TrialKind.BASELINE) and record.accuracy is not None
-            and record.arch is not None)
+from nas.study.candidates import candidates, is_candidate
+from nas.study.pareto import pareto_front
+from nas.study.record import TrialKind, TrialRecord
 
 
 def spread(front: Sequence[TrialRecord], k: int) -> list[TrialRecord]:
@@ -64,7 +58,7 @@ def select(
     """The trials to finalise, in the order they are to be trained.
 
     Args:
-        records: the study's records (:func:`nas.searching.record.read_records`).
+        records: the study's records (:func:`nas.study.record.read_records`).
         objectives: the study's objectives (the Pareto front is taken over them).
         study: the study's name, for messages.
         top: how many Pareto-optimal searched trials to take (see :func:`spread`); ignored
@@ -91,7 +85,7 @@ def select(
             if record.kind == TrialKind.FINAL:
                 raise NasError(f"--trials: trial {number} of {study!r} is a finalisation of trial {record.finalizes}; "
                                "give the trial it finalises")
-            if not trained(record):
+            if not is_candidate(record, baselines=True):
                 what = record.kind.value.replace("_", " ")
                 raise NasError(f"--trials: trial {number} of {study!r} was not trained ({what}); "
                                "give searched or baseline trials that were trained")
@@ -100,11 +94,11 @@ def select(
     else:
         if top < 1:
             raise NasError(f"--top must be a whole number >= 1, got {top}")
-        front = pareto_front([r for r in records if trained(r)], objectives)
+        front = pareto_front(candidates(records, baselines=True), objectives)
         picks = spread(front, top) if front else []
     if with_presets:
         taken = {p.number for p in picks}
-        picks += [r for r in records if r.kind == TrialKind.BASELINE and trained(r) and not r.over_budget
+        picks += [r for r in records if r.kind == TrialKind.BASELINE and is_candidate(r, baselines=True) and not r.over_budget
                   and r.number not in taken]
     if not picks:
         raise NasError(f"study {study!r} has no trained trial within its budget to finalise "
@@ -112,4 +106,4 @@ def select(
     return picks
 
 
-__all__ = ["select", "spread", "trained"]
+__all__ = ["select", "spread"]

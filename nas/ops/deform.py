@@ -86,7 +86,9 @@ def deform_conv_flop_handle(inputs: list[Any], outputs: list[Any]) -> int:
     Returns:
         ``batch * out_h * out_w * prod(weight.shape)``.
     """
-    from fvcore.nn.jit_handles import get_shape  # only needed while counting, by nas.cost
+    from fvcore.nn.jit_handles import (
+        get_shape,  # only needed while counting, by nas.cost
+    )
 
     weight_shape = get_shape(inputs[1])
     out_shape = get_shape(outputs[0])

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from nas.searching.record import TrialKind, TrialRecord
+from nas.study.record import TrialKind, TrialRecord
 
 
 class Screening(NamedTuple):

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from nas.errors import NasError
 from nas.report.final import FinalInfo
-from nas.report.layout import LABEL_FONT_PX, Label, accuracy_range, fit_labels, log_range
+from nas.report.layout import (
+    LABEL_FONT_PX,
+    Label,
+    accuracy_range,
+    fit_labels,
+    log_range,
+)
 from nas.report.pareto import ParetoInfo, Point
 from nas.units import format_count
 

@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import optuna
 
-from nas.report.view import StudyView, view_of
-from nas.searching.record import TrialKind, TrialRecord
+from nas.study.record import TrialKind, TrialRecord
+from nas.study.view import StudyView, view_of
 
 #: Fewer final results than this, and a rank correlation says nothing: the panel is left out.
 MIN_CORRELATION_POINTS = 3

@@ -40,9 +40,10 @@ from nas.report.pareto import (
     pareto_table,
 )
 from nas.report.recommend import Recommendation, recommend
-from nas.report.view import StudyView
-from nas.searching.record import TrialKind, count_kinds
-from nas.searching.storage import database_files
+from nas.study.attrs import study_linear_accuracy, study_settings, study_target
+from nas.study.record import TrialKind, count_kinds
+from nas.study.storage import database_files
+from nas.study.view import StudyView
 from nas.units import format_count
 
 K = TrialKind
@@ -96,10 +97,10 @@ def _screening_text(s: Screening) -> str:
 
 
 def _header(view: StudyView, counts: Counter[TrialKind], screened: Screening) -> str:
-    settings = view.user_attrs.get("settings", {})
+    settings = study_settings(view)
     budget = [f"{format_count(settings['max_flops'])} FLOPs"] if settings.get("max_flops") else []
     budget += [f"{format_count(settings['max_params'])} params"] if settings.get("max_params") else []
-    linear = view.user_attrs.get("linear_accuracy")
+    linear = study_linear_accuracy(view)
     facts = [
         f"data set <b>{html.escape(str(settings.get('dataset', '?')))}</b>",
         f"budget <b>{' and '.join(budget) or 'none'}</b>",
@@ -108,7 +109,7 @@ def _header(view: StudyView, counts: Counter[TrialKind], screened: Screening) ->
         f"{counts[K.BASELINE]} baselines, {counts[K.DUPLICATE]} duplicates, {counts[K.SURPLUS]} surplus, "
         f"{counts[K.RUNNING]} running" + (f", {counts[K.STOPPED]} stopped early" if counts[K.STOPPED] else "")
         + (f", {counts[K.FINAL]} finalisation jobs (nas finalize)" if counts[K.FINAL] else ""),
-        f"target {view.user_attrs.get('target_trials', '?')} trials",
+        f"target {study_target(view) or '?'} trials",
         f"linear classifier {PROXY_ACC} <b>{linear:.2%}</b>" if linear is not None else "linear classifier: not measured",
         f"proxy training: epochs {settings.get('epochs', '?')}, {settings.get('train_subset', '?')} training images",
     ]

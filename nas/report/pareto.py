@@ -12,10 +12,10 @@ from typing import Any, NamedTuple
 import optuna
 import pandas as pd
 
-from nas.searching.attrs import STUDY_SETTINGS
-from nas.searching.pareto import nondominated
-from nas.report.view import StudyView, view_of
-from nas.searching.record import TrialKind, TrialRecord
+from nas.study.attrs import study_settings
+from nas.study.pareto import nondominated
+from nas.study.record import TrialKind, TrialRecord
+from nas.study.view import StudyView, view_of
 
 AXES = ("flops", "params", "latency_ms")
 _BUDGET_KEY = {"flops": "max_flops", "params": "max_params"}
@@ -55,14 +55,14 @@ class ParetoInfo(NamedTuple):
 def budget_of(study: StudyView | optuna.Study, axis: str = "flops") -> float | None:
     """The study's hard limit on ``axis`` (``settings.max_flops`` / ``max_params``), if any."""
     key = _BUDGET_KEY.get(axis)
-    value = study.user_attrs.get(STUDY_SETTINGS, {}).get(key) if key else None
+    value = study_settings(study).get(key) if key else None
     return None if value is None else float(value)
 
 
 def front(points: list[Point], axis: str) -> tuple[list[Point], list[Point]]:
     """Split ``points`` into (non-dominated, dominated) for accuracy (max) against ``axis`` (min).
 
-    The dominance rule is :func:`nas.searching.pareto.nondominated`, the one every command uses.
+    The dominance rule is :func:`nas.study.pareto.nondominated`, the one every command uses.
 
     Args:
         points: points that all have an accuracy and a value on ``axis``.
@@ -83,7 +83,7 @@ def pareto_info(study: StudyView | optuna.Study, x: str = "flops") -> ParetoInfo
     """Split the study's trials for the accuracy-vs-``x`` plot.
 
     Args:
-        study: a study written by ``nas search`` (or its :class:`~nas.report.view.StudyView`).
+        study: a study written by ``nas search`` (or its :class:`~nas.study.view.StudyView`).
         x: the cost axis: ``flops``, ``params`` or ``latency_ms``.
 
     Returns:
@@ -217,7 +217,7 @@ def importances(study: optuna.Study, min_trials: int = MIN_IMPORTANCE_TRIALS,
         study: a study written by ``nas search``.
         min_trials: the fewest ranked trials (with sampled parameters) worth computing them from;
             with fewer, each :class:`Importance` only carries a note saying so.
-        view: ``study`` already read (:class:`~nas.report.view.StudyView`), so that only Optuna's
+        view: ``study`` already read (:class:`~nas.study.view.StudyView`), so that only Optuna's
             own trials are read again (PED-ANOVA needs them); ``None``: read it here.
 
     Returns:

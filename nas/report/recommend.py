@@ -15,10 +15,10 @@ import optuna
 from nas.errors import NasError
 from nas.export import best_record
 from nas.report.pareto import budget_of
-from nas.report.view import StudyView, view_of
-from nas.searching.record import TrialKind, TrialRecord
-from nas.searching.storage import hide_password
 from nas.study.files import study_files
+from nas.study.record import TrialKind, TrialRecord
+from nas.study.storage import hide_password
+from nas.study.view import StudyView, view_of
 
 FINAL = "final test"
 PROXY = "proxy validation"
@@ -73,7 +73,7 @@ def recommend(study: StudyView | optuna.Study, max_flops: float | None = None, s
     """The best searched architecture within the budget (see :class:`Recommendation`).
 
     Args:
-        study: a study written by ``nas search`` (or its :class:`~nas.report.view.StudyView`).
+        study: a study written by ``nas search`` (or its :class:`~nas.study.view.StudyView`).
         max_flops: the FLOPs limit; ``None`` means the study's own budget (or none).
         storage: the storage URL the study was opened from (``None``: the default one), for
             the export command.

@@ -30,11 +30,11 @@ import torch
 
 from nas.data import Split
 from nas.errors import TrainingDiverged
-from nas.searching import attrs as A
 from nas.searching.promotion import Row, promote
-from nas.searching.record import read_records
 from nas.searching.rungs import RungPlan, rung_rows
-from nas.training import TrainResult, TrainSettings, Trainer
+from nas.study import attrs as A
+from nas.study.record import read_records
+from nas.training import Trainer, TrainResult, TrainSettings
 
 
 def decide(trial: optuna.Trial, rung: int, accuracy: float, costs: Sequence[float], objectives: Sequence[str],

@@ -7,11 +7,11 @@ import logging
 import optuna
 from optuna.trial import TrialState
 
-from nas.searching import attrs as A
 from nas.searching.budget import Budget
 from nas.searching.data import Prepared
 from nas.searching.objective import Objective
 from nas.searching.settings import SearchSettings
+from nas.study import attrs as A
 
 log = logging.getLogger("nas.searching")
 
@@ -29,7 +29,7 @@ def run_baselines(settings: SearchSettings, study: optuna.Study, prepared: Prepa
     from nas.presets import PRESETS
 
     space, data, split = prepared.space, prepared.data, prepared.split
-    done = {t.user_attrs.get(A.BASELINE) for t in study.get_trials(deepcopy=False) if t.state.is_finished()}
+    done = {A.baseline_of(t) for t in study.get_trials(deepcopy=False) if t.state.is_finished()}
     train = settings.train_settings()
     budget = Budget(settings.max_flops, settings.max_params)
     objective = Objective(space, split, budget, train, settings.objectives, settings.trials, settings.progress)
@@ -68,8 +68,9 @@ def evaluate_baseline(study: optuna.Study, objective: Objective, config: object,
 
 def linear_baseline(settings: SearchSettings, study: optuna.Study, prepared: Prepared) -> float:
     """Validation accuracy of a linear classifier under the same proxy training (cached in the study)."""
-    if A.STUDY_LINEAR_ACCURACY in study.user_attrs:
-        return float(study.user_attrs[A.STUDY_LINEAR_ACCURACY])
+    stored = A.study_linear_accuracy(study)
+    if stored is not None:
+        return stored
     import torch
     from torch import nn
 
@@ -80,5 +81,5 @@ def linear_baseline(settings: SearchSettings, study: optuna.Study, prepared: Pre
     model = nn.Sequential(nn.Flatten(1), nn.Linear(c * h * w, data.num_classes))
     torch.manual_seed(settings.seed)
     result = train_proxy(model, split, settings.train_settings(), progress=False)
-    study.set_user_attr(A.STUDY_LINEAR_ACCURACY, result.val_accuracy)
+    A.write_linear_accuracy(study, result.val_accuracy)
     return result.val_accuracy

@@ -37,9 +37,9 @@ from optuna.trial import FrozenTrial, TrialState
 from nas.cost import safe_cost
 from nas.errors import ConfigError, NasError
 from nas.searching.budget import Budget
-from nas.searching.record import read_records
 from nas.searching.seen import seen_in
 from nas.space import SearchSpace
+from nas.study.record import read_records
 
 #: Drafts per trial before an over-budget architecture is proposed anyway (then recorded as such).
 MAX_DRAWS = 32

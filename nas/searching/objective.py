@@ -8,17 +8,15 @@ violations, <= 0 when met), ``zero_cost`` (proxy scores of the untrained network
 ``infeasible`` / ``duplicate_of`` / ``screened_out`` / ``fail_reason``. In an ``asha`` search
 (:mod:`nas.searching.asha`) a trial also stores ``rungs`` (its result per rung) and, when stopped
 below the top rung, ``rung``. The key names and the
-write helpers are in :mod:`nas.searching.attrs`; readers use :mod:`nas.searching.record`.
+write helpers are in :mod:`nas.study.attrs`; readers use :mod:`nas.study.record`.
 """
 
 from __future__ import annotations
 
-import os
-import socket
 import time
-from datetime import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import optuna
 import torch
@@ -31,17 +29,15 @@ from nas.cost import measure_latency, peak_activation_bytes, safe_cost
 from nas.data import Split
 from nas.errors import NasError, TrainingDiverged
 from nas.interrupts import interruptible
-from nas.searching import attrs as A
-from nas.searching.budget import Budget
+from nas.processes import WORKER
 from nas.searching.asha import climb
-from nas.searching.objectives import OBJECTIVES, parse_objectives
+from nas.searching.budget import Budget
 from nas.searching.prescreen import DEFAULT_PROXY, Prescreen
 from nas.searching.rungs import RungPlan
 from nas.space import SearchSpace
+from nas.study import attrs as A
+from nas.study.objectives import OBJECTIVES, parse_objectives
 from nas.training import TrainResult, TrainSettings, train_proxy
-
-#: Who runs a trial (host:pid), so ``nas status`` can list the workers seen recently.
-WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
 def holds_slot(trial: FrozenTrial, now: float, grace: float) -> bool:
@@ -54,15 +50,15 @@ def holds_slot(trial: FrozenTrial, now: float, grace: float) -> bool:
     Optuna's ``datetime_start``, a naive local time of the worker's host that another host in
     another time zone, or after a clock change, would misread by hours.
     """
-    if trial.state != TrialState.RUNNING or trial.user_attrs.get(A.BASELINE) or A.FINALIZES in trial.user_attrs:
+    if trial.state != TrialState.RUNNING or not A.is_search_trial(trial):
         return False
-    if trial.user_attrs.get(A.TRAINING):
+    if A.marked_training(trial):
         return True
-    started = trial.user_attrs.get(A.STARTED_AT)
+    started = A.started_at(trial)
     if started is None:  # written by an older nas, or not begun by a nas worker
         return trial.datetime_start is not None and \
             (datetime.fromtimestamp(now) - trial.datetime_start).total_seconds() < grace
-    return now - float(started) < grace
+    return now - started < grace
 
 
 @dataclass(frozen=True)
@@ -233,10 +229,9 @@ _CLAIM_STATES = (TrialState.COMPLETE, TrialState.RUNNING, TrialState.PRUNED)
 
 def trained(trial: FrozenTrial) -> bool:
     """Whether a search trial was trained: COMPLETE, or stopped at a lower rung (PRUNED with ``rung``)."""
-    if trial.user_attrs.get(A.BASELINE) or A.FINALIZES in trial.user_attrs:
+    if not A.is_search_trial(trial):
         return False
-    return trial.state == TrialState.COMPLETE or (
-        trial.state == TrialState.PRUNED and trial.user_attrs.get(A.RUNG) is not None)
+    return trial.state == TrialState.COMPLETE or (trial.state == TrialState.PRUNED and A.rung_of(trial) is not None)
 
 
 def rival(number: int, notation: str, trials: Sequence[FrozenTrial], now: float, grace: float,
@@ -259,11 +254,11 @@ def rival(number: int, notation: str, trials: Sequence[FrozenTrial], now: float,
     """
     for other in sorted(trials, key=lambda t: t.number):
         lower = other.number < number
-        if other.number == number or other.user_attrs.get(A.NOTATION) != notation or (lower_only and not lower):
+        if other.number == number or A.notation_of(other) != notation or (lower_only and not lower):
             continue
-        if trained(other) or (holds_slot(other, now, grace) and (lower or other.user_attrs.get(A.TRAINING))):
+        if trained(other) or (holds_slot(other, now, grace) and (lower or A.marked_training(other))):
             return other.number
     return None
 
 
-__all__ = ["OBJECTIVES", "Evaluation", "Objective", "WORKER", "holds_slot", "parse_objectives", "rival", "trained"]
+__all__ = ["OBJECTIVES", "Evaluation", "Objective", "holds_slot", "parse_objectives", "rival", "trained"]

@@ -21,7 +21,7 @@ group with COMPLETE trials first (``ceil(0.1 n)`` of the ``n`` COMPLETE and PRUN
 and only then with PRUNED ones, so with K >= 2 screened-out trials land in the "bad" group:
 TPE is steered away from architectures the proxy ranked low among their peers. NSGA-II reads
 COMPLETE trials only; random sampling reads nothing. Screened-out trials are never ranked
-(only :attr:`~nas.searching.record.TrialKind.SEARCHED` trials are).
+(only :attr:`~nas.study.record.TrialKind.SEARCHED` trials are).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from torch import nn
 
 from nas.data import Split
 from nas.errors import NasError
-from nas.searching import attrs as A
-from nas.searching.record import TrialKind, TrialRecord, read_records
+from nas.study import attrs as A
+from nas.study.record import TrialKind, TrialRecord, read_records
 from nas.units import format_count
 from nas.zero_cost import PROXIES, Batch, check_names, score
 
@@ -220,13 +220,13 @@ class Prescreen:
         """
         start = time.perf_counter()
         # A retry of a trial that passed the screen (it carries that trial's attrs) is trained, as that one was.
-        passed = isinstance(trial.user_attrs.get(A.PRESCREEN), dict) and trial.user_attrs[A.PRESCREEN].get("trained")
+        passed = A.passed_prescreen(trial)
         screens = enabled(self.k) and not baseline and not passed
         records: list[TrialRecord] = []
         again = False
         if screens:
             records = read_records(trial.study)
-            notation = trial.user_attrs.get(A.NOTATION)
+            notation = A.notation_of(trial)
             # Proposed again after being screened out: the proposals found nothing new (see
             # nas.searching.feasible), so it is trained rather than screened out once more.
             again = any(r.notation == notation and r.kind == TrialKind.SCREENED_OUT and r.number != trial.number

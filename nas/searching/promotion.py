@@ -7,7 +7,7 @@ rows, ranked by
 
 1. **non-dominated rank** of (rung accuracy, maximised; the study's cost objectives,
    minimised) — front 0 is the rows no other row dominates, front 1 the rows dominated only
-   by front 0, and so on (:func:`nas.searching.pareto.nondominated_ranks`, the ranking
+   by front 0, and so on (:func:`nas.study.pareto.nondominated_ranks`, the ranking
    every Pareto question of ``nas`` uses);
 2. within a front, **crowding distance** (NSGA-II's, :func:`crowding_distances`), larger
    first: rows that spread the front along accuracy and cost go first, rows crowded between
@@ -28,7 +28,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nas.searching.pareto import dominates, nondominated_ranks
+from nas.study.pareto import nondominated_ranks
 
 
 @dataclass(frozen=True)
@@ -126,4 +126,4 @@ def promote(rows: Sequence[Row], number: int, eta: int) -> bool:
     return number in promoted(rows, eta)
 
 
-__all__ = ["Row", "crowding_distances", "dominates", "nondominated_ranks", "order", "promote", "promoted", "quota"]
+__all__ = ["Row", "crowding_distances", "order", "promote", "promoted", "quota"]

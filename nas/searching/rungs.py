@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from nas.errors import NasError
-from nas.searching.objectives import FIELD
 from nas.searching.promotion import Row
-from nas.searching.record import TrialKind, TrialRecord
+from nas.study.objectives import FIELD
+from nas.study.record import TrialKind, TrialRecord
 
 #: ``--fidelity`` choices.
 FIDELITIES = ("single", "asha")

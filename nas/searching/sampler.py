@@ -21,13 +21,14 @@ from optuna.study import Study
 from optuna.trial import FrozenTrial, TrialState
 
 from nas.errors import NasError
+from nas.study.attrs import constraint_of
 
 SAMPLERS = ("tpe", "nsga2", "random")
 
 
 def constraint_values(trial: FrozenTrial) -> Sequence[float]:
     """Optuna ``constraints_func``: the budget violations a trial recorded (<= 0 is feasible)."""
-    return tuple(trial.user_attrs.get("constraint", (0.0,)))
+    return constraint_of(trial)
 
 
 def derive_seed(seed: int, number: int) -> int:

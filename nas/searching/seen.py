@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nas.searching.record import TrialKind, TrialRecord
+from nas.study.record import TrialKind, TrialRecord
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from typing import Any
 
 from nas.cpus import usable_cpus
 from nas.errors import NasError, SpaceError
-from nas.searching.rungs import FIDELITIES, RungPlan, plan_rungs
 from nas.searching.prescreen import DEFAULT_PROXY, check_prescreen, enabled
+from nas.searching.rungs import FIDELITIES, RungPlan, plan_rungs
 from nas.searching.sampler import SAMPLERS
-from nas.searching.storage import default_storage
+from nas.study.storage import default_storage
 from nas.training import TrainSettings
 from nas.training.device import MAX_THREADS
 from nas.units import format_count

@@ -11,25 +11,23 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import optuna
 import yaml
-from optuna.trial import TrialState
 
 from nas.arch.safe_yaml import YamlProblem, read_text
 from nas.errors import NasError, SpaceError
-from nas.searching import attrs as A
-from nas.searching.objectives import OBJECTIVES
 from nas.searching.rungs import RungPlan
 from nas.searching.sampler import make_sampler
 from nas.searching.settings import DEFAULTS, RUN_KEYS, SearchSettings, check
-from nas.searching.storage import open_storage
+from nas.study import attrs as A
 from nas.study.files import study_files
-from nas.study_io import NoSuchStudy, open_stored
+from nas.study.objectives import OBJECTIVES
+from nas.study.storage import open_storage
+from nas.study.stored import existing_study, nas_attrs, quiet_optuna
 
 
 @dataclass(frozen=True)
@@ -59,51 +57,6 @@ class SpaceSource:
 
     def stored(self) -> dict[str, str]:
         return {"name": self.name, "text": self.text, "sha256": self.sha256}
-
-
-def quiet_optuna() -> None:
-    """Optuna logs each failed trial with a traceback and warns about experimental features;
-    nas records failures in its own lines instead."""
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
-    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    warnings.filterwarnings("ignore", message=".*constraints_func.*")
-    warnings.filterwarnings("ignore", message=".*multivariate.*")
-    warnings.filterwarnings("ignore", message=".*group.*")
-
-
-def existing_study(name: str, url: str) -> optuna.Study | None:
-    """The stored study ``name``, or ``None`` if the storage has none of that name: the search's
-    probe before it creates or joins a study (:func:`nas.study_io.open_stored`, ``writable``).
-
-    A SQLite file that does not exist holds no study: it is not created here (only once every
-    check has passed, by :func:`open_study`).
-    """
-    try:
-        return open_stored(name, url, writable=True).study
-    except NoSuchStudy:
-        return None
-
-
-def nas_attrs(study: optuna.Study, url: str, wait_s: float = 10.0) -> dict[str, Any]:
-    """The study's user attrs, refusing a study that ``nas search`` did not make.
-
-    A study another ``nas`` process is creating this very moment gets ``wait_s`` seconds to
-    store its settings.
-
-    Raises:
-        NasError: for a study without ``nas``'s identity.
-    """
-    deadline = time.time() + wait_s
-    while True:
-        stored = study.user_attrs
-        if isinstance(stored.get(A.STUDY_SETTINGS), dict) and "max_flops" in stored[A.STUDY_SETTINGS]:
-            return stored
-        if study.get_trials(deepcopy=False) or time.time() >= deadline:
-            raise NasError(
-                f"study {study.study_name!r} in {url} was not made by nas search (it stores no nas settings); "
-                "use another --study"
-            )
-        time.sleep(0.5)
 
 
 def joined_settings(given: dict[str, Any]) -> dict[str, Any]:
@@ -235,48 +188,12 @@ def open_study(settings: SearchSettings, space: SpaceSource, heartbeat: bool = T
         except optuna.exceptions.DuplicatedStudyError:  # another worker created it just now
             return open_study(settings, space, heartbeat)
         study.set_metric_names(list(settings.objectives))
-        study.set_user_attr(A.STUDY_SETTINGS, settings.identity(space.name))
-        study.set_user_attr(A.STUDY_SPACE, space.stored())
-        study.set_user_attr(A.STUDY_RUN, settings.run_attrs())
-        study.set_user_attr(A.STUDY_TARGET, settings.trials)
-        study.set_user_attr(A.STUDY_CREATED, time.strftime("%Y-%m-%d %H:%M:%S"))
+        A.write_new_study(study, settings.identity(space.name), space.stored(), settings.run_attrs(),
+                          settings.trials, time.strftime("%Y-%m-%d %H:%M:%S"))
         return study
     study = optuna.load_study(study_name=settings.study_name, storage=storage, sampler=sampler)
-    if A.STUDY_SPACE not in stored:
-        study.set_user_attr(A.STUDY_SPACE, space.stored())
-    if A.STUDY_RUN not in stored:
-        study.set_user_attr(A.STUDY_RUN, settings.run_attrs())
-    if stored.get(A.STUDY_TARGET) != settings.trials:
-        study.set_user_attr(A.STUDY_TARGET, settings.trials)
+    A.complete_study(study, stored, space.stored(), settings.run_attrs(), settings.trials)
     return study
-
-
-def fail_stale(study_name: str, url: str) -> set[int]:
-    """Fail the study's RUNNING trials whose heartbeat is older than the stored grace period.
-
-    Uses the heartbeat settings the study stores (a study made before they were stored is left
-    alone). Failed trials are not retried here; a search retries none either, and samples anew.
-
-    Returns:
-        The numbers of the trials this call failed.
-    """
-    probe = existing_study(study_name, url)
-    if probe is None:
-        return set()
-    run = probe.user_attrs.get(A.STUDY_RUN) or {}
-    if not run.get("heartbeat") or not run.get("grace"):
-        return set()
-    with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna: no warning for users
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        storage = open_storage(url, heartbeat_interval=int(run["heartbeat"]), grace_period=int(run["grace"]),
-                               max_retry=0)
-        study = optuna.load_study(study_name=study_name, storage=storage)
-        running = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))}
-        if not running:
-            return set()
-        optuna.storages.fail_stale_trials(study)
-    still = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))}
-    return running - still
 
 
 def with_stored_space(settings: SearchSettings) -> tuple[SearchSettings, SpaceSource]:
@@ -287,6 +204,5 @@ def with_stored_space(settings: SearchSettings) -> tuple[SearchSettings, SpaceSo
 
 
 __all__ = [
-    "SpaceSource", "check_identity", "existing_study", "fail_stale", "joined_settings", "nas_attrs", "open_study",
-    "quiet_optuna", "stored_space", "with_stored_space",
+    "SpaceSource", "check_identity", "joined_settings", "open_study", "stored_space", "with_stored_space",
 ]

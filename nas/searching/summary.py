@@ -9,10 +9,16 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial
 
-from nas.searching.pareto import pareto_front
-from nas.searching.record import TrialKind, TrialRecord, count_kinds, read_records, study_objectives
 from nas.searching.seen import seen_in
 from nas.searching.settings import SearchSettings
+from nas.study.pareto import pareto_front
+from nas.study.record import (
+    TrialKind,
+    TrialRecord,
+    count_kinds,
+    read_records,
+    study_objectives,
+)
 from nas.units import format_count
 
 
@@ -59,22 +65,6 @@ def count_states(study: optuna.Study) -> dict[str, int]:
         "pruned": kinds[TrialKind.DUPLICATE] + kinds[TrialKind.SURPLUS],
         "screened_out": kinds[TrialKind.SCREENED_OUT],
         "sampled": sum(1 for r in records if r.flops is not None),
-    }
-
-
-def count_finalized(records: list[TrialRecord], grace: float | None = None) -> dict[str, int]:
-    """Finalisation counts: trials ``finalized`` (with a test accuracy), finalisation jobs
-    ``running`` (of which ``silent``: no heartbeat within ``grace`` seconds) and ``failed``."""
-    import time
-
-    jobs = [r for r in records if r.kind == TrialKind.FINAL]
-    running = [r for r in jobs if r.state == "RUNNING"]
-    now = time.time()
-    return {
-        "finalized": sum(1 for r in records if r.kind != TrialKind.FINAL and r.final is not None),
-        "running": len(running),
-        "silent": sum(1 for r in running if grace is not None and now - (r.heartbeat or 0.0) > grace),
-        "failed": sum(1 for r in jobs if r.state == "FAIL"),
     }
 
 

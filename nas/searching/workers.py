@@ -10,31 +10,29 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import optuna
 from optuna.trial import TrialState
 
 from nas.cpus import usable_cpus
 from nas.errors import NasError
-from nas.interrupts import deferred, stop_on_interrupt
+from nas.interrupts import deferred
+from nas.processes import setup_worker_process, supervise
 from nas.searching.budget import Budget
 from nas.searching.data import Prepared, prepare
 from nas.searching.feasible import FeasibleProposals
 from nas.searching.objective import Objective, holds_slot
-from nas.searching.record import read_records
 from nas.searching.seen import seen_in
 from nas.searching.settings import SearchSettings
-from nas.searching.study import SpaceSource, open_study, quiet_optuna
+from nas.searching.study import SpaceSource, open_study
 from nas.searching.summary import StudyBar, TrialReporter, count_states
+from nas.study.record import read_records
+from nas.study.stored import quiet_optuna
 from nas.training import set_threads
-
 
 #: Proposals in a row that bring no architecture new to the study before a worker gives up.
 MAX_REPEATS = 20
@@ -112,55 +110,6 @@ def worker(
             )
 
 
-def stop_with_parent(parent: int) -> None:
-    """End this process when ``parent`` dies: ``PR_SET_PDEATHSIG`` on Linux, and everywhere a
-    thread that watches ``os.getppid()``."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            pr_set_pdeathsig = 1
-            libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # died before the above took effect
-        os._exit(1)
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os.kill(os.getpid(), signal.SIGTERM)
-                time.sleep(10.0)
-                os._exit(1)
-
-    threading.Thread(target=watch, name="nas-parent-watch", daemon=True).start()
-
-
-def thread_locks_only() -> None:
-    """Keep tqdm from creating its cross-process lock (a named semaphore) in this process.
-
-    A process killed while it holds that semaphore leaves it behind, and Python's resource
-    tracker warns about it when the command ends. Worker processes draw no bars (only a
-    one-worker search or finalisation does, in the command's own process), so tqdm's thread
-    lock is enough. Call it before the process creates its first bar.
-    """
-    from tqdm.std import TqdmDefaultWriteLock
-
-    TqdmDefaultWriteLock.mp_lock = None
-
-
-def setup_worker_process(parent: int) -> None:
-    """Prepare a worker process of ``nas search --jobs`` or ``nas finalize --jobs``: it ends when
-    ``parent`` dies (:func:`stop_with_parent`), records its interrupted work on Ctrl-C or SIGTERM
-    (:func:`nas.interrupts.stop_on_interrupt`; SIGTERM comes when the parent died) and creates
-    no cross-process lock (:func:`thread_locks_only`)."""
-    stop_with_parent(parent)
-    stop_on_interrupt()
-    thread_locks_only()
-
-
 def _worker_process(settings: SearchSettings, space: SpaceSource, worker_id: int, deadline: float | None,
                     parent: int) -> None:
     logging.basicConfig(level=logging.WARNING)
@@ -193,56 +142,5 @@ def run_processes(settings: SearchSettings, space: SpaceSource, study: optuna.St
         supervise(procs, tick=lambda: bar.refresh_from(study), interval=1.0)
 
 
-def supervise(procs: list[Any], tick: Callable[[], None] | None = None, interval: float = 0.5) -> None:
-    """Start worker processes, wait for them (calling ``tick`` every ``interval`` seconds) and
-    check how they ended.
 
-    A terminal's Ctrl-C reaches every worker; one sent to this process alone is passed on, so
-    each worker records its interrupted work before exiting. Workers still alive at the end are
-    terminated: none outlives the command.
-
-    Raises:
-        NasError: when a worker stopped on an error or died abnormally (killed, crashed).
-    """
-    for p in procs:
-        p.start()
-    try:
-        while any(p.is_alive() for p in procs):
-            time.sleep(interval)
-            if tick is not None:
-                tick()
-    except KeyboardInterrupt:
-        for p in procs:
-            if p.is_alive() and p.pid is not None:
-                os.kill(p.pid, signal.SIGINT)
-        for p in procs:
-            p.join(timeout=30)
-        raise
-    finally:
-        for p in procs:
-            if p.is_alive():
-                p.terminate()
-            p.join()
-    check_exits([p.exitcode for p in procs])
-
-
-def check_exits(codes: list[int | None]) -> None:
-    """Raise if a worker failed: exit 2 (an error it reported) or any other abnormal end.
-
-    Raises:
-        NasError: naming the workers and how they ended.
-    """
-    if any(code == 2 for code in codes):
-        raise NasError("a worker stopped on an error (see above)")
-    bad = [(i, code) for i, code in enumerate(codes) if code not in (0,)]
-    if bad:
-        how = ", ".join(
-            f"worker {i} " + (f"was killed by signal {-code}" if code is not None and code < 0
-                              else f"exited with code {code}")
-            for i, code in bad
-        )
-        raise NasError(f"{how}; its trial fails after the grace period and a re-run resumes the study")
-
-
-__all__ = ["check_exits", "run_processes", "setup_worker_process", "stop_with_parent", "supervise", "thread_locks_only",
-           "threads_per_worker", "worker"]
+__all__ = ["run_processes", "threads_per_worker", "worker"]

@@ -25,17 +25,39 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-
 from nas.arch.families import FAMILY_TABLE
 from nas.arch.io import parse_input
-from nas.arch.limits import MAX_CHANNELS, MAX_CLASSES, MAX_DEPTH, MAX_GHOST_RATIO, MAX_KERNEL, MAX_RATIO
-from nas.arch.safe_yaml import YamlProblem, load_yaml, read_text
+from nas.arch.limits import (
+    MAX_CHANNELS,
+    MAX_CLASSES,
+    MAX_DEPTH,
+    MAX_GHOST_RATIO,
+    MAX_KERNEL,
+    MAX_RATIO,
+)
 from nas.arch.notation import decode_block
-from nas.arch.vocab import ACTIVATIONS, ATTENTIONS, SHORTCUTS, STAGE_FAMILIES, STEM_KINDS
+from nas.arch.safe_yaml import YamlProblem, load_yaml, read_text
+from nas.arch.vocab import (
+    ACTIVATIONS,
+    ATTENTIONS,
+    SHORTCUTS,
+    STAGE_FAMILIES,
+    STEM_KINDS,
+)
 from nas.errors import ConfigError, SpaceError
 from nas.space.checks import check_channels
 from nas.space.problem import KeyProblem as _Fail
-from nas.space.spec import Dim, GhostSpec, HeadSpec, Scalar, SpaceSpec, StageSpec, StemSpec, Value, choices
+from nas.space.spec import (
+    Dim,
+    GhostSpec,
+    HeadSpec,
+    Scalar,
+    SpaceSpec,
+    StageSpec,
+    StemSpec,
+    Value,
+    choices,
+)
 
 _TOP_KEYS = ("name", "description", "input", "classes", "width", "shared", "stem", "stages", "head")
 _STEM_KEYS = ("kind", "channels", "kernel", "stride", "act")

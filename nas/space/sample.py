@@ -17,7 +17,16 @@ from nas.arch.families import FAMILY_TABLE
 from nas.arch.notation import decode_block
 from nas.arch.shapes import validate
 from nas.arch.vocab import DEFORMS
-from nas.space.spec import Dim, GhostSpec, HeadSpec, Scalar, SpaceSpec, StageSpec, StemSpec, Value
+from nas.space.spec import (
+    Dim,
+    GhostSpec,
+    HeadSpec,
+    Scalar,
+    SpaceSpec,
+    StageSpec,
+    StemSpec,
+    Value,
+)
 from nas.space.widths import hidden_channels, round_channels
 
 #: Expansion ratio of each family when a space does not choose one.

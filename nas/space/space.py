@@ -9,11 +9,17 @@ from typing import Any
 
 from nas.arch.config import ArchConfig
 from nas.arch.families import FAMILY_TABLE
-from nas.errors import ConfigError, SpaceError
 from nas.arch.vocab import CONV_STEMS
-from nas.space.parse import FAMILY_OPTION, load_space
+from nas.errors import ConfigError, SpaceError
 from nas.space.count import combine, enumerate_paths, gate_labels
-from nas.space.sample import Chooser, EdgeChooser, RandomChooser, sample_config, sampling_pieces
+from nas.space.parse import FAMILY_OPTION, load_space
+from nas.space.sample import (
+    Chooser,
+    EdgeChooser,
+    RandomChooser,
+    sample_config,
+    sampling_pieces,
+)
 from nas.space.spec import Dim, GhostSpec, SpaceSpec, choices
 
 

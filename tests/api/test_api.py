@@ -7,13 +7,13 @@ import subprocess
 import sys
 
 import pytest
+from small import API_OPTIONS, CLI_OPTIONS, DATA, SPACE
 
 import nas
 from nas.api.frame import COLUMNS
 from nas.cli.main import main
-from nas.searching.record import TrialKind
+from nas.study.record import TrialKind
 
-from small import API_OPTIONS, CLI_OPTIONS, DATA, SPACE
 
 @pytest.fixture
 def space(tmp_path):

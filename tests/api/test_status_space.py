@@ -8,13 +8,13 @@ import shutil
 
 import optuna
 import pytest
+from small import API_OPTIONS as OPTIONS
+from small import DATA, SPACE
 
 import nas
 from nas.cli.main import main
-from nas.searching.record import TrialKind
+from nas.study.record import TrialKind
 
-from small import API_OPTIONS as OPTIONS
-from small import DATA, SPACE
 
 @pytest.fixture
 def space(tmp_path):

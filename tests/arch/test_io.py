@@ -2,7 +2,16 @@ import dataclasses
 
 import pytest
 
-from nas.arch import ArchConfig, dumps, from_dict, load_config, loads, save_config, to_dict, validate
+from nas.arch import (
+    ArchConfig,
+    dumps,
+    from_dict,
+    load_config,
+    loads,
+    save_config,
+    to_dict,
+    validate,
+)
 from nas.errors import ConfigError
 from nas.presets import PRESETS
 

@@ -4,7 +4,14 @@
 import pytest
 import torch
 
-from nas.arch import ArchConfig, BlockConfig, HeadConfig, StageConfig, decode_block, validate
+from nas.arch import (
+    ArchConfig,
+    BlockConfig,
+    HeadConfig,
+    StageConfig,
+    decode_block,
+    validate,
+)
 from nas.arch.families import FAMILY_TABLE
 from nas.blocks import build_model
 from nas.cost import count_flops

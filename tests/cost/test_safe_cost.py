@@ -7,7 +7,13 @@ import torch
 
 from nas.arch.notation import decode_arch
 from nas.blocks import build_model
-from nas.cost import ArchTooLarge, count_flops, count_params, safe_cost, weight_flops_lower_bound
+from nas.cost import (
+    ArchTooLarge,
+    count_flops,
+    count_params,
+    safe_cost,
+    weight_flops_lower_bound,
+)
 from nas.presets import get_preset
 
 SMALL = "conv_k3_c16 | bneck_k3_s2_x48_c24_eca reshet_k3_s2_x48_c32_p4_g2 | cnx_k3_c32_f | head_x64_hs"

@@ -9,9 +9,9 @@ from optuna.trial import TrialState, create_trial
 
 from nas.arch import decode_arch
 from nas.arch.io import to_dict
-from nas.searching import attrs as A
 from nas.searching.settings import SearchSettings
 from nas.searching.study import SpaceSource, open_study
+from nas.study import attrs as A
 
 DATASET = "synthetic:1x8x8:4:128"
 SPACE = """\
@@ -26,7 +26,7 @@ head: {hidden: [null]}
 
 
 class _Attrs(dict):
-    """Collects user attrs through the :mod:`nas.searching.attrs` writers."""
+    """Collects user attrs through the :mod:`nas.study.attrs` writers."""
 
     def set_user_attr(self, key, value):
         self[key] = value

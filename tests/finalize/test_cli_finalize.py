@@ -11,7 +11,7 @@ import pytest
 
 from nas.cli.main import main
 from nas.report.counts import screening
-from nas.searching.record import TrialKind, read_records
+from nas.study.record import TrialKind, read_records
 
 
 def digest(url: str) -> str:

@@ -16,8 +16,8 @@ import pytest
 from nas.errors import NasError
 from nas.finalizing.claims import Claim, try_claim, unit_state
 from nas.finalizing.run import judge_jobs
-from nas.searching.record import TrialKind, read_records
-from nas.study_io import open_stored
+from nas.study.record import TrialKind, read_records
+from nas.study.stored import open_stored
 
 
 def gone_pid() -> int:

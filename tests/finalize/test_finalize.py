@@ -12,8 +12,8 @@ from optuna.trial import TrialState, create_trial
 from nas.errors import NasError
 from nas.finalizing.claims import try_claim, unit_state
 from nas.finalizing.run import ALREADY, FINALISED, Plan, weights_folder, work
-from nas.searching import attrs as A
-from nas.searching.record import TrialKind, read_records
+from nas.study import attrs as A
+from nas.study.record import TrialKind, read_records
 from nas.training import TrainSettings
 
 DATASET = "synthetic:1x8x8:4:128"  # as in conftest.py
@@ -104,7 +104,7 @@ def test_two_workers_share_the_work_without_duplicates(study, tmp_path):
 
 def test_racing_claims_leave_one_winner(study, tmp_path):
     s, url = study
-    from nas.study_io import open_stored
+    from nas.study.stored import open_stored
 
     results = []
 
@@ -125,7 +125,7 @@ def test_racing_claims_leave_one_winner(study, tmp_path):
 
 def test_a_silent_workers_claim_is_taken_over_after_the_grace_period(study, tmp_path):
     s, url = study
-    from nas.study_io import open_stored
+    from nas.study.stored import open_stored
 
     st, storage, _ = open_stored("t", url)
     dead = try_claim(st, storage, 4, "dead-host:1", 1.0, 3.0)  # claimed, never beats: its worker "died"
@@ -159,7 +159,7 @@ def test_a_worker_taken_for_dead_stops(study, tmp_path):
 def test_a_worker_that_lost_its_claim_writes_nothing_more(study, tmp_path, monkeypatch):
     # Its heartbeats fail unseen (a storage error is retried at the next beat), another worker takes
     # the claim over after epoch 1: the first worker stops before its next checkpoint write.
-    from nas.searching import attrs as attrs_module
+    from nas.study import attrs as attrs_module
     from nas.training.checkpoint import load_checkpoint
 
     def beat_fails(trial, now):

@@ -16,7 +16,7 @@ from nas.arch import decode_arch
 from nas.arch.io import to_dict
 from nas.cli.main import main
 from nas.data import load_dataset
-from nas.searching.record import TrialKind, read_records
+from nas.study.record import TrialKind, read_records
 
 DATASET = "synthetic:1x8x8:4:128"  # as in conftest.py
 OPTS = ["--epochs", "1", "--batch-size", "32", "--threads", "1", "--no-progress", "--jobs", "1"]

@@ -4,7 +4,7 @@ import pytest
 
 from nas.errors import NasError
 from nas.finalizing.select import select, spread
-from nas.searching.record import TrialKind, TrialRecord, read_records
+from nas.study.record import TrialKind, TrialRecord, read_records
 
 
 def rec(number, accuracy, flops, kind=TrialKind.SEARCHED):

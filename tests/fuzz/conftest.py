@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from clirun import STORE, TINY_SPACE
+
 from nas.arch import save_config
 from nas.cli.main import main
 from nas.presets import get_preset

@@ -17,7 +17,15 @@ from dataclasses import dataclass
 
 import pytest
 import yaml
-from clirun import ROOT, STORE, TINY_SPACE, check_outcome, listing, run_in_process, sha256
+from clirun import (
+    ROOT,
+    STORE,
+    TINY_SPACE,
+    check_outcome,
+    listing,
+    run_in_process,
+    sha256,
+)
 
 SEED = 20240611
 TRAIN_DATA = "synthetic:1x16x16:4:64"

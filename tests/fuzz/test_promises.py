@@ -136,8 +136,8 @@ def test_grace_not_above_heartbeat_is_one_line_and_makes_nothing(work, capfd, he
 
 def test_report_fails_a_silent_trial_with_the_stored_grace(work, capfd):
     from nas.searching.run import settings_from
-    from nas.searching.storage import open_storage
     from nas.searching.study import SpaceSource, open_study
+    from nas.study.storage import open_storage
 
     url = "sqlite:///studies/h.db"
     settings = settings_from(space="tiny.yaml", max_flops=1_000_000, study="h", storage=url, dataset="synthetic",
@@ -254,7 +254,7 @@ PATCHES = {  # command -> (module, function) that the interrupt hits, and the co
     "space": ("nas.space", "load_space", ["space", "tiny.yaml"]),
     "profile": ("nas.cost", "profile_model", ["profile", "arch.yaml", "--no-memory"]),
     "search": ("nas.searching.run", "run_search", ["search", "tiny.yaml", "--study", "t", "--storage", STORE, *SEARCH]),
-    "status": ("nas.study_io", "open_stored", ["status", "t", "--storage", STORE]),
+    "status": ("nas.study.stored", "open_stored", ["status", "t", "--storage", STORE]),
     "report": ("nas.report.html", "render_report", ["report", "t", "--storage", STORE]),
     "export": ("nas.export", "export_trial", ["export", "t", "--storage", STORE]),
     "train": ("nas.training.full", "train_full", ["train", "arch.yaml", "--dataset", "synthetic:1x16x16:4:64",

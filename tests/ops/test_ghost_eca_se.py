@@ -6,7 +6,16 @@ import pytest
 import torch
 from torch import nn
 
-from nas.ops import ACTIVATIONS, ECA, GhostModule, LayerNorm2d, SqueezeExcite, eca_kernel_size, make_act, make_divisible
+from nas.ops import (
+    ACTIVATIONS,
+    ECA,
+    GhostModule,
+    LayerNorm2d,
+    SqueezeExcite,
+    eca_kernel_size,
+    make_act,
+    make_divisible,
+)
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)

@@ -9,7 +9,7 @@ import optuna
 from optuna.distributions import CategoricalDistribution, IntDistribution
 from optuna.trial import TrialState, create_trial
 
-from nas.searching.attrs import TEST_ACCURACY
+from nas.study.attrs import TEST_ACCURACY
 
 BUDGET = 5_000_000
 DISTS = {"depth": IntDistribution(2, 6), "width": CategoricalDistribution([8, 16, 24, 32])}

@@ -7,7 +7,7 @@ from optuna.trial import TrialState
 from nas.report.counts import screening
 from nas.report.final import MIN_CORRELATION_POINTS, final_info, kendall_tau
 from nas.report.pareto import hypervolume_history, hypervolume_over_time, pareto_info
-from nas.searching.record import read_records
+from nas.study.record import read_records
 
 
 def test_kendall_tau():

@@ -7,12 +7,26 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from fakes import add, add_presets, finalised_study, new_study, realistic_study, small_study, with_finals
+from fakes import (
+    add,
+    add_presets,
+    finalised_study,
+    new_study,
+    realistic_study,
+    small_study,
+    with_finals,
+)
 from optuna.trial import TrialState
 
 from nas.cli.main import main
 from nas.outputs import OutputError
-from nas.report.figures import FINAL_ACC, PROXY_ACC, STRIP_ROWS, final_figure, pareto_figure
+from nas.report.figures import (
+    FINAL_ACC,
+    PROXY_ACC,
+    STRIP_ROWS,
+    final_figure,
+    pareto_figure,
+)
 from nas.report.final import final_info
 from nas.report.html import _ERROR_HOOK, render_report
 from nas.report.pareto import pareto_info

@@ -14,7 +14,7 @@ from nas.report.pareto import (
     pareto_info,
     pareto_table,
 )
-from nas.searching.record import TrialKind, TrialRecord
+from nas.study.record import TrialKind, TrialRecord
 
 
 def point(number, accuracy, flops, notation):
@@ -138,7 +138,7 @@ def test_works_on_a_stored_study(tmp_path):
 
 
 def test_records_classify_every_trial_once(study):
-    from nas.searching.record import count_kinds, read_records
+    from nas.study.record import count_kinds, read_records
 
     records = read_records(study)
     kinds = {r.number: r.kind for r in records}

@@ -6,7 +6,7 @@ from optuna.trial import TrialState
 from nas.errors import NasError
 from nas.export import best_trial
 from nas.report.recommend import FINAL, PROXY, export_command, recommend
-from nas.searching.record import TrialKind, read_records
+from nas.study.record import TrialKind, read_records
 
 
 def test_by_proxy_validation_when_nothing_was_finalised(study):
@@ -90,7 +90,7 @@ def test_the_command_names_the_recommended_trial_to_nas_export(tmp_path):
 
     from nas.cli.main import build_parser
     from nas.export import pick_trial
-    from nas.study_io import load_study
+    from nas.study.stored import load_study
 
     url = f"sqlite:///{tmp_path / 'my studies' / 'r.db'}"
     (tmp_path / "my studies").mkdir()

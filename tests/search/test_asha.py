@@ -14,20 +14,20 @@ from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import TrialState
 
 from nas.blocks import build_model
-from nas.cost import count_flops
 from nas.cli.main import main
+from nas.cost import count_flops
 from nas.data import load_dataset, split_train_val, subset
 from nas.errors import NasError
 from nas.export import pick_trial
 from nas.searching.asha import climb
 from nas.searching.data import prepare
-from nas.searching.pareto import pareto_front
 from nas.searching.promotion import Row, promote
-from nas.searching.record import TrialKind, read_records
-from nas.searching.rungs import plan_rungs
 from nas.searching.run import run_search, settings_from
+from nas.searching.rungs import plan_rungs
 from nas.searching.study import joined_settings
 from nas.space import SearchSpace
+from nas.study.pareto import pareto_front
+from nas.study.record import TrialKind, read_records
 from nas.training import TrainSettings, train_proxy
 
 ROOT = Path(__file__).resolve().parents[2]

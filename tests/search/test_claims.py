@@ -5,8 +5,8 @@ from types import SimpleNamespace
 import optuna
 from optuna.trial import TrialState
 
-from nas.searching import attrs as A
 from nas.searching.objective import Objective
+from nas.study import attrs as A
 
 
 def claiming(target, notation, grace=120.0):

@@ -63,7 +63,7 @@ def test_workers_stop_when_their_parent_is_killed(tmp_path):
         sys.path.insert(0, {str(ROOT)!r})
 
         def child(parent):
-            from nas.searching.workers import stop_with_parent
+            from nas.processes import stop_with_parent
             stop_with_parent(parent)
             time.sleep(120)
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import optuna
 from optuna.trial import TrialState, create_trial
 
-from nas.searching import attrs as A
 from nas.searching.objective import holds_slot
+from nas.study import attrs as A
 
 
 def running(started_local: datetime, **attrs):

@@ -7,7 +7,7 @@ import optuna
 import pytest
 
 from nas.cli.main import main
-from nas.searching.record import TrialKind, read_records
+from nas.study.record import TrialKind, read_records
 
 SPACE = """\
 name: small

@@ -5,7 +5,7 @@ any lock wait is refused in one line."""
 import pytest
 
 from nas.errors import NasError
-from nas.searching.storage import open_storage
+from nas.study.storage import open_storage
 
 
 def lock_wait(storage):

@@ -12,13 +12,21 @@ from optuna.trial import TrialState
 
 from nas.errors import NasError
 from nas.searching import prescreen
-from nas.searching.pareto import pareto_front
 from nas.searching.prescreen import (
-    BINS, Candidate, bin_range, candidates, check_prescreen, decide, enabled, flops_bin, quota,
+    BINS,
+    Candidate,
+    bin_range,
+    candidates,
+    check_prescreen,
+    decide,
+    enabled,
+    flops_bin,
+    quota,
 )
-from nas.searching.record import TrialKind, TrialRecord, read_records
 from nas.searching.run import run_search, settings_from
 from nas.searching.study import joined_settings
+from nas.study.pareto import pareto_front
+from nas.study.record import TrialKind, TrialRecord, read_records
 from nas.zero_cost import PROXIES
 
 BUDGET = 1_000_000

@@ -5,10 +5,16 @@ import math
 
 import pytest
 
-from nas.searching import pareto
 from nas.searching.promotion import (
-    Row, crowding_distances, dominates, nondominated_ranks, order, promote, promoted, quota,
+    Row,
+    crowding_distances,
+    order,
+    promote,
+    promoted,
+    quota,
 )
+from nas.study import pareto
+from nas.study.pareto import dominates, nondominated_ranks
 
 
 def test_dominance_and_fronts():
@@ -20,11 +26,12 @@ def test_dominance_and_fronts():
 
 
 def test_promotion_ranks_with_the_pareto_modules_dominance():
-    # One dominance rule: the rung ranking and the Pareto front are the same functions.
-    assert dominates is pareto.dominates and nondominated_ranks is pareto.nondominated_ranks
+    # One dominance rule: the rows a rung ranks first are the Pareto front of the same rows.
     losses = [(0, 0), (1, 1), (2, 2), (0, 0), (-1, 3), (3, -1)]
     front = pareto.nondominated(range(len(losses)), lambda i: losses[i])
     assert front == [i for i, rank in enumerate(nondominated_ranks(losses)) if rank == 0]
+    rows = [Row(i, -a, (c,)) for i, (a, c) in enumerate(losses)]
+    assert sorted(r.number for r in order(rows)[:len(front)]) == front
 
 
 def test_quota_is_the_ceiling_of_n_over_eta():

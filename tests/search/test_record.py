@@ -7,8 +7,8 @@ import pytest
 from optuna.distributions import IntDistribution
 from optuna.trial import TrialState, create_trial
 
-from nas.searching.pareto import nondominated, pareto_front
-from nas.searching.record import TrialKind, TrialRecord, read_records
+from nas.study.pareto import nondominated, pareto_front
+from nas.study.record import TrialKind, TrialRecord, read_records
 
 
 def _study(objectives, n=60, seed=0):

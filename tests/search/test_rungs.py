@@ -3,8 +3,8 @@
 import pytest
 
 from nas.errors import NasError
-from nas.searching.record import RungResult, TrialKind, TrialRecord
 from nas.searching.rungs import Rung, RungPlan, plan_rungs, rung_rows
+from nas.study.record import RungResult, TrialKind, TrialRecord
 
 
 def shape(plan):

@@ -13,9 +13,14 @@ import pytest
 
 from nas.cli.main import main
 from nas.errors import StorageError
-from nas.searching.storage import default_storage, open_storage, sqlite_file
-from nas.searching.study import existing_study
-from nas.study_io import NoSuchStudy, StoredStudy, load_study, open_stored
+from nas.study.storage import default_storage, open_storage, sqlite_file
+from nas.study.stored import (
+    NoSuchStudy,
+    StoredStudy,
+    existing_study,
+    load_study,
+    open_stored,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0

@@ -10,12 +10,13 @@ import pytest
 from optuna.trial import TrialState, create_trial
 
 from nas.errors import NasError
+from nas.processes import check_exits
 from nas.searching.budget import Budget
-from nas.searching.cheapest import check_budget_possible, cheapest
+from nas.searching.cheapest import cheapest, check_budget_possible
 from nas.searching.run import run_search, settings_from
-from nas.searching.study import SpaceSource, fail_stale, joined_settings, open_study
-from nas.searching.workers import check_exits
+from nas.searching.study import SpaceSource, joined_settings, open_study
 from nas.space import SearchSpace
+from nas.study.stale import fail_stale
 
 
 def dump(path):
@@ -93,7 +94,7 @@ def test_abnormal_worker_exits_fail_the_search():
 
 
 def beat(settings, trial):
-    from nas.searching.storage import open_storage
+    from nas.study.storage import open_storage
 
     # What Study.optimize's heartbeat thread does for a live trial (trial ids are storage-internal).
     open_storage(settings.storage_url, heartbeat_interval=1, grace_period=2).record_heartbeat(trial._trial_id)

@@ -14,7 +14,7 @@ import pytest
 from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import TrialState
 
-from nas.searching.storage import open_storage
+from nas.study.storage import open_storage
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get("NAS_TEST_POSTGRES_URL", "postgresql://nas:nas@127.0.0.1:5432/nas")
@@ -134,7 +134,7 @@ def child(parent, setup):
     from tqdm.auto import tqdm
     from tqdm.std import TqdmDefaultWriteLock
     if setup:
-        from nas.searching.workers import setup_worker_process
+        from nas.processes import setup_worker_process
         setup_worker_process(parent)
     tqdm(total=1, disable=True).close()  # every bar, drawn or not, takes tqdm's lock
     print(getattr(TqdmDefaultWriteLock, "mp_lock", None) is not None, flush=True)

@@ -140,8 +140,8 @@ def _space_cli(tmp_path, capsys, *extra):
 
 
 def test_nas_space_counts_the_architectures_within_a_budget(tmp_path, capsys):
-    from nas.cost import count_flops
     from nas.blocks import build_model
+    from nas.cost import count_flops
 
     space = SearchSpace(parse_space(yaml.safe_load(SMALL), "small"), (1, 16, 16), 4)
     configs, _ = brute_force(space)

@@ -91,7 +91,7 @@ def test_sqlite_header_is_the_start_of_a_real_database_and_written_once(tmp_path
     import sqlite3
 
     from nas import outputs
-    from nas.searching import storage
+    from nas.study import storage
     from nas.study.files import SQLITE_HEADER
 
     con = sqlite3.connect(tmp_path / "x.db")

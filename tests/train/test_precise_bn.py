@@ -9,7 +9,7 @@ from nas.arch.notation import decode_arch
 from nas.blocks import build_model
 from nas.data import load_dataset, split_train_val, subset
 from nas.data.fashion_mnist import DEFAULT_DIR, FILES
-from nas.training import TrainSettings, Trainer, set_threads
+from nas.training import Trainer, TrainSettings, set_threads
 from nas.training.precise_bn import recompute_bn_stats
 
 

@@ -10,7 +10,14 @@ from nas.data import load_dataset, split_train_val, subset
 from nas.data.dataset import Split
 from nas.data.fashion_mnist import DEFAULT_DIR, FILES
 from nas.errors import NasError, TrainingDiverged
-from nas.training import TrainResult, TrainSettings, evaluate, pick_device, set_threads, train_proxy
+from nas.training import (
+    TrainResult,
+    TrainSettings,
+    evaluate,
+    pick_device,
+    set_threads,
+    train_proxy,
+)
 from nas.training.augment import crop_flip, pad_images
 
 

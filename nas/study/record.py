@@ -1,6 +1,6 @@
 """A stored trial as a typed record: what kind of trial it is and what it measured.
 
-The objective writes a trial's user attrs (:mod:`nas.searching.attrs`); everything else (the
+The objective writes a trial's user attrs (:mod:`nas.study.attrs`); everything else (the
 search's summary, ``nas status``, the report, ``nas export``) reads trials only through
 :func:`read_records` / :meth:`TrialRecord.from_trial`, so there is one classifier of trials.
 
@@ -22,8 +22,8 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from nas.searching import attrs as A
-from nas.searching.objectives import OBJECTIVES
+from nas.study import attrs as A
+from nas.study.objectives import OBJECTIVES
 
 
 class TrialKind(str, enum.Enum):
@@ -294,7 +294,23 @@ def _scores(value: Any) -> dict[str, float] | None:
     return {str(k): float(v) for k, v in value.items() if isinstance(v, (int, float))}
 
 
+def count_finalized(records: list[TrialRecord], grace: float | None = None) -> dict[str, int]:
+    """Finalisation counts: trials ``finalized`` (with a test accuracy), finalisation jobs
+    ``running`` (of which ``silent``: no heartbeat within ``grace`` seconds) and ``failed``."""
+    import time
+
+    jobs = [r for r in records if r.kind == TrialKind.FINAL]
+    running = [r for r in jobs if r.state == "RUNNING"]
+    now = time.time()
+    return {
+        "finalized": sum(1 for r in records if r.kind != TrialKind.FINAL and r.final is not None),
+        "running": len(running),
+        "silent": sum(1 for r in running if grace is not None and now - (r.heartbeat or 0.0) > grace),
+        "failed": sum(1 for r in jobs if r.state == "FAIL"),
+    }
+
+
 __all__ = [
-    "FinalResult", "RungResult", "TrialKind", "TrialRecord", "attach_finals", "classify", "count_kinds",
-    "read_records", "study_objectives",
+    "FinalResult", "RungResult", "TrialKind", "TrialRecord", "attach_finals", "classify", "count_finalized",
+    "count_kinds", "read_records", "study_objectives",
 ]

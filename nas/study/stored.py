@@ -8,14 +8,16 @@ about to create or join exists (``writable``): a SQLite file that does not exist
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import NamedTuple
+import time
+import warnings
+from typing import Any, NamedTuple
 
 import optuna
 
 from nas.errors import NasError
-from nas.searching.storage import default_storage, hide_password, open_storage, sqlite_file
+from nas.study import attrs as A
 from nas.study.files import STUDIES_DIR, study_files
+from nas.study.storage import default_storage, hide_password, open_storage, sqlite_file
 
 
 class NoSuchStudy(NasError):
@@ -62,7 +64,7 @@ def open_stored(
             unless ``writable``.
         sampler: the sampler the loaded study gets (Optuna's default when ``None``).
         grace: the grace period of a writer's heartbeats; a SQLite storage then waits for its
-            lock no longer than that (see :func:`nas.searching.storage.sqlite_lock_timeout`).
+            lock no longer than that (see :func:`nas.study.storage.sqlite_lock_timeout`).
         writable: for a command that writes to the study next (``nas search``): a SQLite file
             must be writable (instead of holding studies), and one that does not exist holds no
             study; an explicit ``storage`` is taken as given, without checking the name.
@@ -103,4 +105,50 @@ def load_study(study: str, storage: str | None = None) -> optuna.Study:
     return open_stored(study, storage).study
 
 
-__all__ = ["NoSuchStudy", "StoredStudy", "load_study", "open_stored", "study_storage_url", "Path"]
+def quiet_optuna() -> None:
+    """Optuna logs each failed trial with a traceback and warns about experimental features;
+    nas records failures in its own lines instead."""
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    warnings.filterwarnings("ignore", message=".*constraints_func.*")
+    warnings.filterwarnings("ignore", message=".*multivariate.*")
+    warnings.filterwarnings("ignore", message=".*group.*")
+
+
+def existing_study(name: str, url: str) -> optuna.Study | None:
+    """The stored study ``name``, or ``None`` if the storage has none of that name: the search's
+    probe before it creates or joins a study (:func:`nas.study.stored.open_stored`, ``writable``).
+
+    A SQLite file that does not exist holds no study: it is not created here (only once every
+    check has passed, by :func:`nas.searching.study.open_study`).
+    """
+    try:
+        return open_stored(name, url, writable=True).study
+    except NoSuchStudy:
+        return None
+
+
+def nas_attrs(study: optuna.Study, url: str, wait_s: float = 10.0) -> dict[str, Any]:
+    """The study's user attrs, refusing a study that ``nas search`` did not make.
+
+    A study another ``nas`` process is creating this very moment gets ``wait_s`` seconds to
+    store its settings.
+
+    Raises:
+        NasError: for a study without ``nas``'s identity.
+    """
+    deadline = time.time() + wait_s
+    while True:
+        stored = study.user_attrs
+        if isinstance(stored.get(A.STUDY_SETTINGS), dict) and "max_flops" in stored[A.STUDY_SETTINGS]:
+            return stored
+        if study.get_trials(deepcopy=False) or time.time() >= deadline:
+            raise NasError(
+                f"study {study.study_name!r} in {url} was not made by nas search (it stores no nas settings); "
+                "use another --study"
+            )
+        time.sleep(0.5)
+
+
+__all__ = ["NoSuchStudy", "StoredStudy", "existing_study", "load_study", "nas_attrs", "open_stored", "quiet_optuna",
+           "study_storage_url"]

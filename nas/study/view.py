@@ -12,7 +12,7 @@ from typing import Any
 
 import optuna
 
-from nas.searching.record import TrialRecord, read_records
+from nas.study.record import TrialRecord, read_records
 
 
 @dataclass(frozen=True)

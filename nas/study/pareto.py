@@ -1,7 +1,7 @@
 """The one Pareto definition of ``nas``: which records no other record beats on every objective.
 
 The search summary, ``nas status``, the report and ``nas export`` all rank with
-:func:`pareto_front`; only :attr:`~nas.searching.record.TrialKind.SEARCHED` records are ranked
+:func:`pareto_front`; only :attr:`~nas.study.record.TrialKind.SEARCHED` records are ranked
 (baselines, over-budget, stopped and failed trials never are). Dominance itself is
 :func:`dominates`, and :func:`nondominated_ranks` sorts vectors into fronts; the asha
 promotion rule ranks a rung's rows with the same two.
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from nas.searching.objectives import FIELD, OBJECTIVES
-from nas.searching.record import TrialKind, TrialRecord
+from nas.study.objectives import FIELD, OBJECTIVES
+from nas.study.record import TrialKind, TrialRecord
 
 T = TypeVar("T")
 
@@ -88,7 +88,7 @@ def pareto_front(records: Iterable[TrialRecord], objectives: Sequence[str] = ("a
     Args:
         records: any records of a study (only ``SEARCHED`` ones that measured every
             objective are ranked).
-        objectives: names from :data:`nas.searching.objectives.OBJECTIVES`, any order.
+        objectives: names from :data:`nas.study.objectives.OBJECTIVES`, any order.
 
     Returns:
         The non-dominated records, sorted by accuracy (highest first), then trial number.

@@ -7,7 +7,7 @@ from nas.errors import NasError
 #: Objective name -> Optuna direction.
 OBJECTIVES = {"accuracy": "maximize", "flops": "minimize", "params": "minimize", "latency": "minimize"}
 
-#: Objective name -> the :class:`~nas.searching.record.TrialRecord` field holding its value.
+#: Objective name -> the :class:`~nas.study.record.TrialRecord` field holding its value.
 FIELD = {"accuracy": "accuracy", "flops": "flops", "params": "params", "latency": "latency_ms"}
 
 

@@ -1,9 +1,12 @@
-"""The storage format of a trial: the user-attr key names, and the only code that writes them.
+"""The storage format of a trial and a study: the user-attr key names, and the only code that
+reads or writes them.
 
 Optuna's user attrs are how a trial's measurements are stored (readable by any Optuna client);
-:mod:`nas.searching.record` reads them back into a typed :class:`~nas.searching.record.TrialRecord`.
-Only the objective (and the baselines it evaluates) and finalisation (:mod:`nas.finalizing`)
-write them, through the helpers below.
+:mod:`nas.study.record` reads them back into a typed :class:`~nas.study.record.TrialRecord`,
+and the readers below answer the few questions asked of a raw trial where reading a whole
+record is not needed (a claim deciding which trial holds an architecture, Optuna's constraint
+callback). Only the objective (and the baselines it evaluates) and finalisation
+(:mod:`nas.finalizing`) write them, through the helpers below.
 The key names are those of every study written so far, so existing studies still read.
 """
 
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, Protocol
+
+from optuna.trial import FrozenTrial, TrialState, create_trial
 
 # Trial user attrs.
 WORKER = "worker"
@@ -66,6 +71,90 @@ STUDY_RUN = "run"
 
 class _Writable(Protocol):
     def set_user_attr(self, key: str, value: Any) -> None: ...
+
+
+class _Readable(Protocol):
+    @property
+    def user_attrs(self) -> dict[str, Any]: ...
+
+
+# Readers of a trial (a FrozenTrial or a live optuna.Trial).
+def is_search_trial(trial: _Readable) -> bool:
+    """Whether the trial is one of the search's own (not a preset baseline, not a finalisation)."""
+    return not trial.user_attrs.get(BASELINE) and FINALIZES not in trial.user_attrs
+
+
+def baseline_of(trial: _Readable) -> str | None:
+    """The preset a baseline trial evaluates (``None`` for any other trial)."""
+    return trial.user_attrs.get(BASELINE)
+
+
+def notation_of(trial: _Readable) -> str | None:
+    """The architecture's notation, once the trial drew one."""
+    return trial.user_attrs.get(NOTATION)
+
+
+def arch_of(trial: _Readable) -> dict[str, Any] | None:
+    """The architecture config (as a dict) the trial recorded, if any."""
+    return trial.user_attrs.get(ARCH)
+
+
+def marked_training(trial: _Readable) -> bool:
+    """Whether the trial passed its claim and is being (or was) trained."""
+    return bool(trial.user_attrs.get(TRAINING))
+
+
+def started_at(trial: _Readable) -> float | None:
+    """When the trial's worker began it (``time.time()``); ``None`` for trials of an older nas."""
+    started = trial.user_attrs.get(STARTED_AT)
+    return None if started is None else float(started)
+
+
+def rung_of(trial: _Readable) -> int | None:
+    """The successive-halving rung a trial stopped at (``None``: it was not stopped by a rung)."""
+    rung = trial.user_attrs.get(RUNG)
+    return None if rung is None else int(rung)
+
+
+def constraint_of(trial: _Readable) -> tuple[float, ...]:
+    """The budget violations the trial recorded (``<= 0`` is feasible; none recorded: feasible)."""
+    return tuple(float(c) for c in trial.user_attrs.get(CONSTRAINT, (0.0,)))
+
+
+def passed_prescreen(trial: _Readable) -> bool:
+    """Whether the pre-screen decided to train the trial (a retry carries its first run's decision)."""
+    decision = trial.user_attrs.get(PRESCREEN)
+    return isinstance(decision, dict) and bool(decision.get("trained"))
+
+
+def measurements_of(trial: _Readable) -> dict[str, Any]:
+    """The search's measurements the trial holds, of ``accuracy``, ``flops``, ``params`` and ``latency_ms``."""
+    return {k: trial.user_attrs[k] for k in (ACCURACY, FLOPS, PARAMS, LATENCY_MS) if k in trial.user_attrs}
+
+
+# Readers of a study (an optuna.Study, or anything holding its user attrs).
+def study_settings(study: _Readable) -> dict[str, Any]:
+    """The settings the study was searched with (empty for a study not written by ``nas search``)."""
+    settings = study.user_attrs.get(STUDY_SETTINGS)
+    return dict(settings) if isinstance(settings, dict) else {}
+
+
+def study_target(study: _Readable) -> int | None:
+    """How many trained architectures the search aims for."""
+    target = study.user_attrs.get(STUDY_TARGET)
+    return None if target is None else int(target)
+
+
+def study_linear_accuracy(study: _Readable) -> float | None:
+    """The linear classifier's validation accuracy under the study's proxy training, once measured."""
+    linear = study.user_attrs.get(STUDY_LINEAR_ACCURACY)
+    return None if linear is None else float(linear)
+
+
+def study_run(study: _Readable) -> dict[str, Any]:
+    """How the study's workers run (``grace`` and the like; empty when not recorded)."""
+    run = study.user_attrs.get(STUDY_RUN)
+    return dict(run) if isinstance(run, dict) else {}
 
 
 def write_started(trial: _Writable, now: float) -> None:
@@ -156,14 +245,16 @@ def write_failure(trial: _Writable, reason: str) -> None:
     trial.set_user_attr(FAIL_REASON, reason)
 
 
-def claim_attrs(worker: str, finalizes: int, now: float, settings: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The user attrs a finalisation trial is created with (a claim on trial ``finalizes``, to be
-    trained with the training ``settings``, stored as its ``recipe`` until the result replaces it).
+def claim_trial(worker: str, finalizes: int, now: float, settings: dict[str, Any] | None = None) -> FrozenTrial:
+    """The RUNNING trial a finalisation claim is created from (a claim on trial ``finalizes``, to
+    be trained with the training ``settings``, stored as its ``recipe`` until the result replaces it).
 
     A claim is created with its attrs in one write, so no reader ever sees it without them.
     """
     attrs = {WORKER: worker, FINALIZES: int(finalizes), HEARTBEAT: float(now)}
-    return attrs if settings is None else {**attrs, RECIPE: dict(settings)}
+    if settings is not None:
+        attrs[RECIPE] = dict(settings)
+    return create_trial(state=TrialState.RUNNING, user_attrs=attrs)
 
 
 def write_heartbeat(trial: _Writable, now: float) -> None:
@@ -178,3 +269,32 @@ def write_final(trial: _Writable, test_accuracy: float, recipe: dict[str, Any], 
     trial.set_user_attr(RECIPE, dict(recipe))
     trial.set_user_attr(TRAIN_TIME_S, float(train_time_s))
     trial.set_user_attr(WEIGHTS, str(weights))
+
+
+# Writers of a study.
+def write_new_study(study: _Writable, settings: dict[str, Any], space: dict[str, str], run: dict[str, Any],
+                    target: int | None, created: str) -> None:
+    """Everything a study created by ``nas search`` holds: the settings that identify it, its
+    space file, how its workers run, its target and when it was made."""
+    study.set_user_attr(STUDY_SETTINGS, settings)
+    study.set_user_attr(STUDY_SPACE, space)
+    study.set_user_attr(STUDY_RUN, run)
+    study.set_user_attr(STUDY_TARGET, target)
+    study.set_user_attr(STUDY_CREATED, created)
+
+
+def complete_study(study: _Writable, stored: dict[str, Any], space: dict[str, str], run: dict[str, Any],
+                   target: int | None) -> None:
+    """A resumed study's attrs made current: the space and run attrs an older study lacks
+    (``stored`` is what it holds), and the target this run asks for."""
+    if STUDY_SPACE not in stored:
+        study.set_user_attr(STUDY_SPACE, space)
+    if STUDY_RUN not in stored:
+        study.set_user_attr(STUDY_RUN, run)
+    if stored.get(STUDY_TARGET) != target:
+        study.set_user_attr(STUDY_TARGET, target)
+
+
+def write_linear_accuracy(study: _Writable, accuracy: float) -> None:
+    """The linear classifier's validation accuracy under the study's proxy training."""
+    study.set_user_attr(STUDY_LINEAR_ACCURACY, float(accuracy))
