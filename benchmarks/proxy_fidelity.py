@@ -17,7 +17,7 @@ Proxy trainings measured after a row was stored (``benchmarks/proxy_sweep.py``) 
 ``--proxies`` and counted as the row's own.
 
     python benchmarks/proxy_fidelity.py [--results benchmarks/results/fashion-mnist-5M.jsonl]
-        [--proxies PATH] [--default-fidelity 3x6000] [--val-size 2000] [--bootstrap 2000] [--seed 0] [--json]
+        [--proxies PATH] [--default-fidelity 6x6000] [--val-size 2000] [--bootstrap 2000] [--seed 0] [--json]
 """
 
 from __future__ import annotations
@@ -36,11 +36,13 @@ from typing import Any
 from nas.errors import NasError
 from nas.ledger import Ledger
 from nas.report.final import kendall_tau
+from nas.searching.settings import SearchSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks/results/fashion-mnist-5M.jsonl"
 PROXIES = ROOT / "benchmarks/results/fashion-mnist-5M-proxies.jsonl"
-SEARCH_VAL = 2000  # nas search's --val-size default: a fidelity's label names any other
+SEARCH_VAL = SearchSettings.val_size  # nas search's --val-size default: a fidelity's label names any other
+SEARCH_FIDELITY = f"{SearchSettings.epochs}x{SearchSettings.train_subset}"  # nas search's default fidelity
 ZERO_COST = ("synflow", "snip", "grad_norm", "naswot")
 
 
@@ -283,7 +285,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--proxies", type=Path, help="more proxy measurements of its architectures "
                    "(benchmarks/proxy_sweep.py; default: benchmarks/results/fashion-mnist-5M-proxies.jsonl "
                    "when --results is the default table and that file exists)")
-    p.add_argument("--default-fidelity", default="3x6000", help="the search's fidelity, EPOCHSxIMAGES (default 3x6000)")
+    p.add_argument("--default-fidelity", default=SEARCH_FIDELITY,
+                   help=f"the fidelity whose noise floor is measured, EPOCHSxIMAGES (default {SEARCH_FIDELITY}, nas search's)")
     p.add_argument("--val-size", type=int, default=SEARCH_VAL,
                    help=f"the search's validation images (default {SEARCH_VAL})")
     p.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples (default 2000)")

@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "/usr/share/datasets/fashion-mnist unless given)")
     p.add_argument("--download", action="store_true", help="let torchvision download CIFAR into --data-dir "
                    "(never done unless asked)")
-    p.add_argument("--epochs", metavar="N", help="proxy-training epochs per trial (default 3)")
+    p.add_argument("--epochs", metavar="N", help="proxy-training epochs per trial (default 6)")
     p.add_argument("--train-subset", metavar="N", help="training images per trial (default 6000; 0: all)")
     p.add_argument("--fidelity", metavar="{single,asha}", help="single (default): every trial trains --epochs over --train-subset; asha: "
                    "asynchronous successive halving: trials train rung by rung, from --min-epochs over "
@@ -72,9 +72,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "trained one with a zero-cost proxy on one batch of training data, and train only those ranking in "
                    "the top 1/K of the candidates of similar FLOPs (half-octave bins below the budget); the rest are "
                    "pruned as screened out. 0 or 1: off; default 4; at most 64")
-    p.add_argument("--prescreen-proxy", metavar="NAME", help="the proxy the pre-screen ranks by: snip (default; "
-                   "it predicts the 3-epoch proxy accuracy best of the four, final test accuracy no better than "
-                   "chance so far: see the README's ground truth), grad_norm, synflow or naswot")
+    p.add_argument("--prescreen-proxy", metavar="NAME", help="the proxy the pre-screen ranks by: naswot (default; "
+                   "of the four it orders final test accuracy best: see the README's ground truth), snip, grad_norm "
+                   "or synflow")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (one line per finished trial instead)")
     p.set_defaults(run=run)
 

@@ -37,7 +37,7 @@ class SearchSettings:
     dataset: str = "fashion-mnist"
     data_dir: str | None = None
     download: bool = False
-    epochs: int = 3
+    epochs: int = 6
     #: Training images per trial; 0 or ``None``: all.
     train_subset: int | None = 6000
     val_size: int = 2000

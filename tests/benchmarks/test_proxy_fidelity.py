@@ -50,7 +50,7 @@ def write_table(path):
 
 def test_rank_correlations_and_noise_floor_by_hand(bench, tmp_path, capsys):
     path = write_table(tmp_path / "t.jsonl")
-    assert bench.main(["--results", str(path), "--json", "--bootstrap", "200"]) == 0
+    assert bench.main(["--results", str(path), "--json", "--bootstrap", "200", "--default-fidelity", "3x6000"]) == 0
     out = json.loads(capsys.readouterr().out)
     got = {c["predictor"]: c for c in out["correlations"]}
     expected = {  # (Spearman, Kendall), computed by hand
@@ -81,7 +81,7 @@ def test_rank_correlations_and_noise_floor_by_hand(bench, tmp_path, capsys):
 
 def test_the_printed_table(bench, tmp_path, capsys):
     path = write_table(tmp_path / "t.jsonl")
-    assert bench.main(["--results", str(path), "--bootstrap", "50"]) == 0
+    assert bench.main(["--results", str(path), "--bootstrap", "50", "--default-fidelity", "3x6000"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("4 architectures (4 random), 1.00M-4.00M FLOPs; final: 5 epochs on 60000 images")
     line = next(x for x in text.splitlines() if x.startswith("3x5888 seed 0"))

@@ -193,7 +193,7 @@ def test_every_trained_trial_records_all_proxies_without_prescreen(search_kwargs
 
 def test_new_study_prescreens_by_default(search_kwargs):
     settings = settings_from(**search_kwargs)
-    assert (settings.prescreen, settings.prescreen_proxy) == (4, "snip")
+    assert (settings.prescreen, settings.prescreen_proxy) == (4, "naswot")
     assert settings.identity("tiny")["prescreen"] == 4
 
 
