@@ -44,6 +44,8 @@ PROXIES = ROOT / "benchmarks/results/fashion-mnist-5M-proxies.jsonl"
 SEARCH_VAL = SearchSettings.val_size  # nas search's --val-size default: a fidelity's label names any other
 SEARCH_FIDELITY = f"{SearchSettings.epochs}x{SearchSettings.train_subset}"  # nas search's default fidelity
 ZERO_COST = ("synflow", "snip", "grad_norm", "naswot")
+#: Architectures whose FLOPs are within this factor compete in one pre-screen bin (half an octave).
+SIMILAR_FLOPS = math.sqrt(2)
 
 
 # ---- rank statistics ---------------------------------------------------------------------------
@@ -130,6 +132,17 @@ class Noise:
     init_sd: float
 
 
+@dataclass(frozen=True)
+class Agreement:
+    """How a zero-cost proxy orders pairs of architectures of similar FLOPs (:func:`within_bins`)."""
+
+    predictor: str
+    pairs: int
+    agree: int
+    disagree: int
+    kendall: float  # (agree - disagree) / pairs
+
+
 Fidelity = tuple[int, int, int]  # epochs, training images, validation images
 
 
@@ -186,14 +199,15 @@ def correlations(rows: Sequence[dict[str, Any]], default: Fidelity, resamples: i
     """Every predictor's rank correlations with the final test accuracy (see the module docstring)."""
     predictors: list[tuple[str, Callable[[dict[str, Any]], float | None], Callable[[dict[str, Any]], float]]] = []
     for fidelity in _fidelities(rows):
-        def at_seed0(r: dict[str, Any], fidelity: Fidelity = fidelity) -> float | None:
-            got = _proxy(r, fidelity, 0)
-            return got[0]["val_accuracy"] if got else None
+        for s in sorted({p["seed"] for r in rows for p in _proxy(r, fidelity, None)}):
+            def at_seed(r: dict[str, Any], fidelity: Fidelity = fidelity, s: int = s) -> float | None:
+                got = _proxy(r, fidelity, s)
+                return got[0]["val_accuracy"] if got else None
 
-        def cost0(r: dict[str, Any], fidelity: Fidelity = fidelity) -> float:
-            return _proxy(r, fidelity, 0)[0]["time_s"]
+            def cost(r: dict[str, Any], fidelity: Fidelity = fidelity, s: int = s) -> float:
+                return _proxy(r, fidelity, s)[0]["time_s"]
 
-        predictors.append((f"{_label(fidelity)} seed 0", at_seed0, cost0))
+            predictors.append((f"{_label(fidelity)} seed {s}", at_seed, cost))
     chosen = _nearest(_fidelities(rows), default)
     if chosen is not None:
         def mean_seeds(r: dict[str, Any]) -> float | None:
@@ -218,6 +232,28 @@ def correlations(rows: Sequence[dict[str, Any]], default: Fidelity, resamples: i
         out.append(Correlation(
             name, len(have), spearman(x, y), bootstrap(x, y, spearman, resamples, seed), kendall(x, y),
             bootstrap(x, y, kendall, resamples, seed), statistics.median(secs) if secs else math.nan, sum(secs)))
+    return out
+
+
+def within_bins(rows: Sequence[dict[str, Any]], ratio: float = SIMILAR_FLOPS) -> list[Agreement]:
+    """How each zero-cost proxy orders the final test accuracy of architectures of similar cost:
+    over the pairs whose FLOPs are within a factor ``ratio`` of each other (the pre-screen ranks a
+    candidate only against candidates of similar FLOPs), the pairs it orders as the final test
+    accuracy does and the pairs it orders the other way (ties in either count as neither)."""
+    out = []
+    for name in ZERO_COST:
+        have = [r for r in rows if (r.get("zero_cost") or {}).get(name) is not None]
+        agree = disagree = pairs = 0
+        for i, a in enumerate(have):
+            for b in have[i + 1:]:
+                if max(a["flops"], b["flops"]) > ratio * min(a["flops"], b["flops"]):
+                    continue
+                pairs += 1
+                sign = (a["zero_cost"][name] - b["zero_cost"][name]) * \
+                    (a["final"]["test_accuracy"] - b["final"]["test_accuracy"])
+                agree, disagree = agree + (sign > 0), disagree + (sign < 0)
+        tau = (agree - disagree) / pairs if pairs else math.nan
+        out.append(Agreement(name, pairs, agree, disagree, tau))
     return out
 
 
@@ -267,6 +303,12 @@ def report(rows: Sequence[dict[str, Any]], default: Fidelity, resamples: int, se
     secs = [f["train_time_s"] for f in finals]
     out.append(f"{'final recipe':<24} {len(rows):>3} {'':>8} {'':>15} {'':>8} {'':>15} "
                f"{statistics.median(secs):9.1f} {sum(secs):9.0f}")
+    out.append("")
+    out.append(f"zero-cost proxies on pairs of similar cost (FLOPs within a factor {SIMILAR_FLOPS:.2f}, "
+               "as the pre-screen compares candidates):")
+    for a in within_bins(rows):
+        out.append(f"  {a.predictor:<10} {a.pairs:>3} pairs: {a.agree:>3} ordered as final test accuracy, "
+                   f"{a.disagree:>3} the other way; Kendall tau {a.kendall:.2f}")
     floor = noise(rows, default)
     out.append("")
     if floor is None:
@@ -325,6 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         floor = noise(rows, args.default)
         print(json.dumps({"correlations": [asdict(c) for c in correlations(rows, args.default,
                                                                            args.bootstrap, args.seed)],
+                          "similar_cost": [asdict(a) for a in within_bins(rows)],
                           "noise": asdict(floor) if floor else None}))
         return 0
     print("\n".join(report(rows, args.default, args.bootstrap, args.seed)))

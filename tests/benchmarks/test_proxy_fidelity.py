@@ -118,3 +118,25 @@ def test_bad_input_is_one_line_and_exit_2(bench, tmp_path, capsys, argv, content
     assert bench.main([a.format(dir=tmp_path) for a in argv]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("proxy_fidelity: error:") and message in err[0]
+
+
+def test_zero_cost_proxies_on_pairs_of_similar_cost_by_hand(bench, tmp_path):
+    rows = [json.loads(line) for line in write_table(tmp_path / "t.jsonl").read_text().splitlines()]
+    # Within a factor sqrt(2) only b (3M) and d (4M) are a pair; b is below d in final accuracy.
+    near = {a.predictor: a for a in bench.within_bins(rows)}
+    assert (near["synflow"].pairs, near["synflow"].agree, near["snip"].disagree) == (1, 1, 1)
+    assert (near["grad_norm"].agree, near["grad_norm"].disagree, near["grad_norm"].kendall) == (0, 0, 0.0)
+    # Within a factor 2: a-c, c-b, c-d and b-d. FLOPs order them as the final accuracy does; params
+    # (naswot's score here) order only c-b that way.
+    wide = {a.predictor: a for a in bench.within_bins(rows, ratio=2.0)}
+    assert (wide["synflow"].pairs, wide["synflow"].kendall) == (4, 1.0)
+    assert (wide["naswot"].agree, wide["naswot"].disagree, wide["naswot"].kendall) == (1, 3, -0.5)
+
+
+def test_every_seed_of_a_fidelity_is_a_predictor(bench, tmp_path, capsys):
+    path = write_table(tmp_path / "t.jsonl")
+    assert bench.main(["--results", str(path), "--json", "--bootstrap", "0", "--default-fidelity", "3x6000"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    names = [c["predictor"] for c in out["correlations"]]
+    assert "3x5888 seed 1" in names and "1x1920 seed 1" not in names
+    assert [a["predictor"] for a in out["similar_cost"]] == ["synflow", "snip", "grad_norm", "naswot"]
